@@ -1,0 +1,26 @@
+"""fbopt: turn topics into ready-to-post Facebook drafts, score and improve posts, predict
+engagement. The Python API is the few names in __all__; each loads its module on first use, so
+`import fbopt` stays light."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_API = {
+    "generate": "fbopt.generation",
+    "quick_post": "fbopt.generation",
+    "load_config": "fbopt.config",
+    "FboptError": "fbopt.errors",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str) -> Any:
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fbopt' has no attribute {name!r}")
+    return getattr(import_module(module), name)

@@ -1,0 +1,42 @@
+"""`fbopt generate TOPICS`: write posts for every topic.
+
+Not for generation logic (fbopt.generation).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from fbopt.cli.options import EXIT_STATUS_HELP, finish, handle_errors, run_options, setup_logging
+
+
+@click.command("generate", epilog=EXIT_STATUS_HELP)
+@click.argument("topics", type=click.Path(path_type=Path))
+@click.option("--variants", type=click.IntRange(1, 50), default=None,
+              help="Posts per topic for every row (overrides the `variants` column).")
+@run_options
+@handle_errors
+def generate_cmd(topics: Path, variants: int | None, output: Path | None, report: Path | None,
+                 config_path: Path | None, batch_size: int | None, quiet: bool, verbose: int,
+                 debug: bool) -> None:
+    """Write ready-to-post drafts for every topic in TOPICS (CSV, Parquet or JSON Lines).
+
+    TOPICS needs a `topic` column; optional columns: id, audience, tone, content_type,
+    language, variants (1-50), quality_requirement (0-1), budget (USD per post), urgency (0-1).
+
+    \b
+    Example:
+      fbopt generate sample_data/topics.csv --variants 2 -o drafts.csv
+    writes drafts.csv (topic_id, variant, text, status, provider, model, ...) and
+    topics.generate.report.json.
+    """
+    from fbopt.config import load_config
+    from fbopt.generation import generate
+
+    setup_logging(verbose, quiet)
+    config = load_config(config_path, {"run.batch_size": batch_size})
+    result = generate(topics, output, report=report, variants=variants, config=config,
+                      progress=not quiet and bool(config.get("run.progress")))
+    finish(result, quiet)

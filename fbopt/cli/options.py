@@ -1,0 +1,87 @@
+"""Option bundles shared by the commands, and the boundary that turns fbopt errors into one
+line on stderr and an exit status.
+
+Not for any command's own options.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_STATUS_HELP = (
+    "Exit status: 0 done; 2 bad input, usage or config (one line on stderr says what to fix); "
+    "3 done but some rows failed; 130 interrupted."
+)
+
+
+def run_options(func: F) -> F:
+    """-o/--output, --report, --config, --batch-size, -q/--quiet, -v/--verbose, --debug."""
+    options = [
+        click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Output file; the format follows the extension (.parquet, .csv, "
+                          ".jsonl). Default: <input-stem>.<command>.parquet here."),
+        click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Report JSON. Default: <input-stem>.<command>.report.json here."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Config TOML. Default: ./fbopt.toml if present, else the packaged one."),
+        click.option("--batch-size", type=click.IntRange(1, 1_000_000), default=None,
+                     help="Rows per batch (config run.batch_size)."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary."),
+        click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv: debug)."),
+        click.option("--debug", is_flag=True, help="Show full tracebacks."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if not verbose else (logging.INFO if verbose == 1 else logging.DEBUG)
+    if quiet:
+        level = logging.ERROR
+    logging.basicConfig(level=level, stream=sys.stderr, format="fbopt: %(message)s")
+
+
+def handle_errors(func: F) -> F:
+    """Run a command body; an FboptError becomes `error: <one line>` and its exit status, a
+    Ctrl-C exit status 130. `--debug` shows the traceback instead."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from fbopt.errors import FboptError
+
+        debug = bool(kwargs.get("debug"))
+        try:
+            return func(*args, **kwargs)
+        except FboptError as exc:
+            if debug:
+                raise
+            click.echo(f"error: {exc.message()}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            if debug:
+                raise
+            click.echo("interrupted: finished work was kept", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def finish(result: Any, quiet: bool) -> None:
+    """Print the run summary and where the report went, then exit with the run's status."""
+    if not quiet:
+        click.echo(result.report.summary(), err=True)
+        if result.report_path:
+            click.echo(f"  report: {result.report_path}", err=True)
+    code = result.exit_code
+    if code:
+        sys.exit(code)

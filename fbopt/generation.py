@@ -1,0 +1,311 @@
+"""`generate`: topics in, ready-to-post drafts out, one row per topic and variant.
+
+Not for choosing models or talking to providers itself: a Planner assigns each post a provider,
+model and prompt, and a Dispatcher runs the calls. The defaults here send everything to the
+built-in offline composer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyarrow as pa
+
+from fbopt.config import Config, load_config
+from fbopt.io.paths import default_output, default_report
+from fbopt.io.report import RunReport
+from fbopt.io.schema import Column, Schema
+from fbopt.pipeline import append_columns, run_stage
+from fbopt.providers.base import Completion, CompletionRequest
+from fbopt.providers.offline import OfflineProvider
+
+MAX_VARIANTS = 50
+
+TOPICS_SCHEMA = Schema(
+    command="generate",
+    columns=(
+        Column("topic", required=True, aliases=("subject", "title"), help="what the post is about"),
+        Column("id", aliases=("topic_id",), help="your id for the topic; row number if absent"),
+        Column("audience", help="who the post is for, e.g. 'small business owners'"),
+        Column("tone", help="friendly, professional, playful, inspirational or urgent"),
+        Column("content_type", help="technical, educational, entertainment, personal, "
+                                    "promotional or general; classified from the topic if absent"),
+        Column("language", help="ISO language code, default en"),
+        Column("variants", "int", minimum=1, maximum=MAX_VARIANTS, help="posts to write"),
+        Column("quality_requirement", "float", minimum=0, maximum=1,
+               help="0-1: how much quality matters against cost and speed"),
+        Column("budget", "float", minimum=0, help="most USD to spend on one post"),
+        Column("urgency", "float", minimum=0, maximum=1, help="0-1: how much speed matters"),
+    ),
+)
+
+GENERATE_FIELDS = [
+    pa.field("topic_id", pa.string()),
+    pa.field("variant", pa.int32()),
+    pa.field("text", pa.string()),
+    pa.field("status", pa.string()),
+    pa.field("error", pa.string()),
+    pa.field("provider", pa.string()),
+    pa.field("model", pa.string()),
+    pa.field("content_type", pa.string()),
+    pa.field("prompt_variant", pa.string()),
+    pa.field("selection_reason", pa.string()),
+    pa.field("tokens_in", pa.int64()),
+    pa.field("tokens_out", pa.int64()),
+    pa.field("cost_usd", pa.float64()),
+    pa.field("latency_ms", pa.float64()),
+    pa.field("cache", pa.string()),
+]
+
+
+@dataclass
+class TopicRow:
+    """One input row, typed, with defaults filled in."""
+
+    row: int
+    topic_id: str
+    topic: str
+    audience: str = "general"
+    tone: str = "friendly"
+    content_type: str = ""
+    language: str = "en"
+    variants: int = 1
+    quality_requirement: float = 0.5
+    budget: float | None = None
+    urgency: float = 0.5
+
+
+@dataclass
+class Assignment:
+    """Who writes one post and how: the Planner's answer for (row, variant)."""
+
+    row: TopicRow
+    variant: int
+    provider: str
+    model: str
+    content_type: str
+    prompt_variant: str
+    selection_reason: str
+    request: CompletionRequest
+
+
+@dataclass
+class Outcome:
+    """The Dispatcher's answer for one assignment."""
+
+    completion: Completion
+    status: str = "ok"
+    cache: str = "miss"
+
+
+class Planner(Protocol):
+    def assign(self, row: TopicRow, variant: int) -> Assignment: ...
+
+
+class Dispatcher(Protocol):
+    async def run(self, assignments: Sequence[Assignment]) -> list[Outcome]: ...
+
+    def metrics(self) -> dict[str, Any]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class OfflinePlanner:
+    """Sends every post to the built-in offline composer."""
+
+    def __init__(self, config: Config) -> None:
+        self.seed = int(config.get("generate.seed"))
+        self.min_chars = int(config.get("generate.min_chars"))
+        self.max_chars = int(config.get("generate.max_chars"))
+
+    def assign(self, row: TopicRow, variant: int) -> Assignment:
+        content_type = row.content_type or "general"
+        request = CompletionRequest(
+            model="offline", prompt=row.topic, topic=row.topic, audience=row.audience,
+            tone=row.tone, content_type=content_type, language=row.language, variant=variant,
+            seed=self.seed, min_chars=self.min_chars, max_chars=self.max_chars,
+        )
+        return Assignment(row, variant, "offline", "offline", content_type, "offline-default",
+                          "no API keys configured: built-in offline composer", request)
+
+
+class OfflineDispatcher:
+    def __init__(self) -> None:
+        self.provider = OfflineProvider()
+
+    async def run(self, assignments: Sequence[Assignment]) -> list[Outcome]:
+        done = await self.provider.complete([a.request for a in assignments])
+        return [Outcome(c, "ok" if c.ok else "failed", "none") for c in done]
+
+    def metrics(self) -> dict[str, Any]:
+        return {}
+
+    async def aclose(self) -> None:
+        return None
+
+
+@dataclass
+class GenerateStage:
+    """The pipeline stage: expands each topic row into its variants and fills them."""
+
+    planner: Planner
+    dispatcher: Dispatcher
+    default_variants: int = 1
+    forced_variants: int | None = None
+    name: str = "generate"
+    schema: Schema = TOPICS_SCHEMA
+    counts: dict[str, int] = field(default_factory=dict)
+    extra_fields: list[pa.Field] = field(default_factory=list)
+
+    def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
+        added = [f.name for f in GENERATE_FIELDS + self.extra_fields]
+        kept = [pa.field(f.name + "_input" if f.name in added else f.name, f.type)
+                for f in input_schema]
+        return pa.schema(kept + GENERATE_FIELDS + self.extra_fields)
+
+    async def process(self, batch: pa.RecordBatch, columns: dict[str, pa.Array],
+                      first_row: int) -> pa.RecordBatch:
+        rows = topic_rows(columns, first_row, self.default_variants, self.forced_variants)
+        plan: list[Assignment] = []
+        index: list[int] = []
+        for i, row in enumerate(rows):
+            for variant in range(1, row.variants + 1):
+                plan.append(self.planner.assign(row, variant))
+                index.append(i)
+        outcomes = await self.dispatcher.run([a for a in plan if a.row.topic])
+        results = iter(outcomes)
+        filled = [next(results) if a.row.topic else _empty_topic() for a in plan]
+        for outcome in filled:
+            self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
+        added = generate_columns(plan, filled)
+        return append_columns(batch.take(pa.array(index, pa.int64())), added)
+
+    def metrics(self) -> dict[str, Any]:
+        return {"posts_by_status": dict(self.counts), **self.dispatcher.metrics()}
+
+    async def aclose(self) -> None:
+        await self.dispatcher.aclose()
+
+
+def _empty_topic() -> Outcome:
+    return Outcome(Completion(error="the topic is empty: nothing to write about"), "skipped",
+                   "none")
+
+
+def topic_rows(columns: dict[str, pa.Array], first_row: int, default_variants: int,
+               forced_variants: int | None) -> list[TopicRow]:
+    data = {name: array.to_pylist() for name, array in columns.items()}
+    n = len(data["topic"])
+    rows = []
+    for i in range(n):
+        def get(name: str, default: Any, i: int = i) -> Any:
+            value = data[name][i] if name in data else None
+            return default if value is None or value == "" else value
+
+        rows.append(TopicRow(
+            row=first_row + i,
+            topic_id=str(get("id", first_row + i)),
+            topic=" ".join((data["topic"][i] or "").split()),
+            audience=get("audience", "general"),
+            tone=get("tone", "friendly"),
+            content_type=str(get("content_type", "")).lower(),
+            language=get("language", "en"),
+            variants=forced_variants or int(get("variants", default_variants)),
+            quality_requirement=float(get("quality_requirement", 0.5)),
+            budget=get("budget", None),
+            urgency=float(get("urgency", 0.5)),
+        ))
+    return rows
+
+
+def generate_columns(plan: Sequence[Assignment], outcomes: Sequence[Outcome]) -> dict[str, pa.Array]:
+    def col(values: list[Any], kind: pa.DataType) -> pa.Array:
+        return pa.array(values, kind)
+
+    comps = [o.completion for o in outcomes]
+    return {
+        "topic_id": col([a.row.topic_id for a in plan], pa.string()),
+        "variant": col([a.variant for a in plan], pa.int32()),
+        "text": col([c.text if c.ok else None for c in comps], pa.string()),
+        "status": col([o.status for o in outcomes], pa.string()),
+        "error": col([c.error for c in comps], pa.string()),
+        "provider": col([a.provider for a in plan], pa.string()),
+        "model": col([a.model for a in plan], pa.string()),
+        "content_type": col([a.content_type for a in plan], pa.string()),
+        "prompt_variant": col([a.prompt_variant for a in plan], pa.string()),
+        "selection_reason": col([a.selection_reason for a in plan], pa.string()),
+        "tokens_in": col([c.tokens_in for c in comps], pa.int64()),
+        "tokens_out": col([c.tokens_out for c in comps], pa.int64()),
+        "cost_usd": col([c.cost_usd for c in comps], pa.float64()),
+        "latency_ms": col([round(c.latency_ms, 3) for c in comps], pa.float64()),
+        "cache": col([o.cache for o in outcomes], pa.string()),
+    }
+
+
+@dataclass
+class GenerateResult:
+    """What `generate` returns: the output (a path, or a DataFrame for DataFrame input with no
+    output path), the report, and the exit status the CLI should use."""
+
+    output: Any
+    report: RunReport
+    report_path: Path | None
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.report.rows_failed else 0
+
+
+def build_stage(config: Config, variants: int | None) -> GenerateStage:
+    return GenerateStage(OfflinePlanner(config), OfflineDispatcher(),
+                         default_variants=int(config.get("generate.variants")),
+                         forced_variants=variants)
+
+
+def generate(
+    topics: Any,
+    output: str | Path | None = None,
+    *,
+    report: str | Path | None = None,
+    variants: int | None = None,
+    config: Config | str | Path | None = None,
+    batch_size: int | None = None,
+    progress: bool = False,
+) -> GenerateResult:
+    """Write posts for every topic in `topics` (a CSV/Parquet/JSONL path or a DataFrame).
+
+    With a path and no `output`, writes `<stem>.generate.parquet` in the current folder; with a
+    DataFrame and no `output`, returns a DataFrame in `result.output`.
+    """
+    cfg = config if isinstance(config, Config) else load_config(config)
+    size = batch_size or int(cfg.get("run.batch_size"))
+    is_path = isinstance(topics, (str, Path))
+    out_path = Path(output) if output else (default_output(topics, "generate") if is_path else None)
+    rep_path = Path(report) if report else (default_report(topics, "generate") if is_path else None)
+    run = RunReport("generate")
+    stage = build_stage(cfg, variants)
+    start = time.perf_counter()
+    table = run_stage(stage, topics, out_path, run, batch_size=size, progress=progress)
+    run.rows_failed = stage.counts.get("failed", 0)
+    run.metrics["posts_per_second"] = round(run.rows_out / max(time.perf_counter() - start, 1e-9), 1)
+    run.finish()
+    if rep_path is not None:
+        run.write(rep_path)
+    result_output: Any = out_path if out_path is not None else table.to_pandas()
+    return GenerateResult(result_output, run, rep_path)
+
+
+def quick_post(topic: str, audience: str = "general", *, tone: str = "friendly",
+               config: Config | str | Path | None = None) -> dict[str, Any]:
+    """One post for one topic, as a dict of the output columns."""
+    import pandas as pd
+
+    frame = pd.DataFrame([{"topic": topic, "audience": audience, "tone": tone}])
+    result = generate(frame, config=config)
+    record = result.output.iloc[0].to_dict()
+    return {k: record[k] for k in record if not k.endswith("_input") and k not in {"topic", "audience", "tone"}} | {
+        "topic": topic, "audience": audience, "tone": tone}

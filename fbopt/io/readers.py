@@ -1,0 +1,265 @@
+"""Streaming readers: CSV, TSV, Parquet and JSON Lines as pyarrow record batches of a fixed size.
+
+Not for validation of values (fbopt.io.schema) and never for reading a whole file at once.
+CSV text columns are read as strings, so a type is never guessed from the first block.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from fbopt.errors import InputError
+
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
+           ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_BOM = codecs.BOM_UTF8
+_HEADER_PROBE = 1 << 20
+
+
+def detect_format(path: Path) -> str:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(
+            f"unsupported file type '{path.suffix or '(none)'}'",
+            path=path,
+            hint="use .csv, .tsv, .parquet or .jsonl",
+        )
+    return fmt
+
+
+@dataclass
+class BatchReader:
+    """Iterate `(first_row, batch)` over a file; `first_row` is the 1-based data row of the
+    batch's first row. `columns` is known before the first batch is read."""
+
+    path: Path
+    batch_size: int = 2048
+    format: str = ""
+    columns: list[str] = field(default_factory=list)
+    rows_read: int = 0
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
+        if not self.path.exists():
+            raise InputError("file not found", path=self.path, hint="check the path")
+        if self.path.is_dir():
+            raise InputError("is a folder, not a file", path=self.path)
+        self.format = self.format or detect_format(self.path)
+        if self.path.stat().st_size == 0:
+            raise InputError("the file is empty", path=self.path,
+                             hint="the first line must name the columns")
+        self._open = {"csv": self._csv, "tsv": self._csv, "parquet": self._parquet,
+                      "jsonl": self._jsonl}[self.format]
+        self._batches = self._open()
+
+    def __iter__(self) -> Iterator[tuple[int, pa.RecordBatch]]:
+        for batch in _rebatch(self._batches, self.batch_size):
+            first = self.rows_read + 1
+            self.rows_read += batch.num_rows
+            yield first, batch
+
+    # CSV -------------------------------------------------------------------------------------
+    def _csv(self) -> Iterator[pa.RecordBatch]:
+        delimiter, names = self._csv_header()
+        self.columns = names
+        return self._csv_batches(delimiter, names)
+
+    def _csv_batches(self, delimiter: str, names: list[str]) -> Iterator[pa.RecordBatch]:
+        from pyarrow import csv as pacsv
+
+        invalid: list[Any] = []
+
+        def on_invalid(row: Any) -> str:
+            invalid.append(row)
+            return "error"
+
+        reader_opts = pacsv.ReadOptions(block_size=1 << 22, use_threads=True)
+        parse_opts = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                        invalid_row_handler=on_invalid)
+        convert_opts = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                            strings_can_be_null=False, quoted_strings_can_be_null=False)
+        try:
+            reader = pacsv.open_csv(self.path, read_options=reader_opts, parse_options=parse_opts,
+                                    convert_options=convert_opts)
+            yield from reader
+        except pa.ArrowInvalid as exc:
+            raise self._csv_error(exc, invalid) from None
+        except UnicodeDecodeError as exc:
+            raise self._encoding_error() from exc
+
+    def _csv_header(self) -> tuple[str, list[str]]:
+        with open(self.path, "rb") as fh:
+            head = fh.read(_HEADER_PROBE)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise InputError("the file is UTF-16, fbopt reads UTF-8", path=self.path,
+                             hint="save it as UTF-8 (Excel: 'CSV UTF-8')")
+        head = head[len(_BOM):] if head.startswith(_BOM) else head
+        try:
+            first_line = head.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+        except UnicodeDecodeError:
+            raise self._encoding_error() from None
+        if not first_line.strip():
+            raise InputError("the first line is empty", path=self.path, row=0,
+                             hint="the first line must name the columns")
+        delimiter = "\t" if self.format == "tsv" else _sniff_delimiter(first_line)
+        names = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
+        return delimiter, [n.strip() for n in names]
+
+    def _csv_error(self, exc: Exception, invalid: list[Any]) -> InputError:
+        text = str(exc)
+        if "UTF8" in text or "utf8" in text.lower():
+            return self._encoding_error()
+        if invalid:
+            row = invalid[0]
+            number = getattr(row, "number", None)
+            return InputError(
+                f"expected {row.expected_columns} fields, found {row.actual_columns}",
+                path=self.path, row=(number - 1) if number else None,
+                hint="quote values that contain the delimiter or line breaks",
+            )
+        return InputError(f"cannot parse the CSV: {text.splitlines()[0]}", path=self.path,
+                          hint="check the quoting and the delimiter")
+
+    def _encoding_error(self) -> InputError:
+        line, offset = _first_invalid_utf8(self.path)
+        return InputError(
+            f"not valid UTF-8 (first bad byte at offset {offset}, line {line})",
+            path=self.path, row=max(line - 1, 0) if self.format != "jsonl" else line,
+            hint="save the file as UTF-8, e.g. iconv -f latin1 -t utf-8 in.csv > out.csv",
+        )
+
+    # Parquet ---------------------------------------------------------------------------------
+    def _parquet(self) -> Iterator[pa.RecordBatch]:
+        import pyarrow.parquet as pq
+
+        try:
+            pf = pq.ParquetFile(self.path)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(f"not a readable Parquet file ({_short(exc)})", path=self.path,
+                             hint="the file may be truncated; write it again") from None
+        self.columns = list(pf.schema_arrow.names)
+        return self._parquet_batches(pf)
+
+    def _parquet_batches(self, pf: Any) -> Iterator[pa.RecordBatch]:
+        try:
+            yield from pf.iter_batches(batch_size=self.batch_size)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(f"cannot read the Parquet data ({_short(exc)})", path=self.path,
+                             hint="the file may be truncated; write it again") from None
+
+    # JSON Lines ------------------------------------------------------------------------------
+    def _jsonl(self) -> Iterator[pa.RecordBatch]:
+        lines = self._jsonl_records()
+        first = next(lines, None)
+        if first is None:
+            raise InputError("the file has no records", path=self.path,
+                             hint="write one JSON object per line")
+        self.columns = list(first[1])
+        return self._jsonl_batches(first, lines)
+
+    def _jsonl_records(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        with open(self.path, encoding="utf-8-sig", errors="strict") as fh:
+            try:
+                for number, line in enumerate(fh, start=1):
+                    if not line.strip():
+                        continue
+                    yield number, self._parse_json_line(line, number)
+            except UnicodeDecodeError:
+                raise self._encoding_error() from None
+
+    def _parse_json_line(self, line: str, number: int) -> dict[str, Any]:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"line {number} is not valid JSON ({exc.msg})", path=self.path,
+                             row=number, hint="write one JSON object per line") from None
+        if not isinstance(record, dict):
+            raise InputError(f"line {number} is not a JSON object", path=self.path, row=number,
+                             hint="write one JSON object per line")
+        return record
+
+    def _jsonl_batches(self, first: tuple[int, dict[str, Any]],
+                       rest: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[pa.RecordBatch]:
+        names = self.columns
+        chunk: list[dict[str, Any]] = [first[1]]
+        for _, record in rest:
+            chunk.append(record)
+            if len(chunk) >= self.batch_size:
+                yield _records_to_batch(chunk, names)
+                chunk = []
+        if chunk:
+            yield _records_to_batch(chunk, names)
+
+
+def _records_to_batch(records: list[dict[str, Any]], names: list[str]) -> pa.RecordBatch:
+    """JSON values become strings (nested ones as JSON), so every batch has the same schema."""
+    arrays = [pa.array([_as_text(r.get(n)) for r in records], pa.string()) for n in names]
+    return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value) if isinstance(value, float) else str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.RecordBatch]:
+    """Re-cut a stream of batches of any size into batches of exactly `size` rows (the last may
+    be shorter). Slices are zero-copy; only a batch that spans two source batches is copied."""
+    buffer: pa.Table | None = None
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        table = pa.Table.from_batches([batch])
+        buffer = table if buffer is None else pa.concat_tables([buffer, table])
+        while buffer.num_rows >= size:
+            yield _single_batch(buffer.slice(0, size))
+            buffer = buffer.slice(size)
+    if buffer is not None and buffer.num_rows:
+        yield _single_batch(buffer)
+
+
+def _single_batch(table: pa.Table) -> pa.RecordBatch:
+    batches = table.combine_chunks().to_batches()
+    return batches[0] if len(batches) == 1 else pa.concat_batches(batches)
+
+
+def _sniff_delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] and not counts[","] else ","
+
+
+def _first_invalid_utf8(path: Path) -> tuple[int, int]:
+    """(1-based line, byte offset) of the first byte that is not valid UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, offset = 1, 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 16):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                bad = offset + exc.start
+                return line + chunk[: exc.start].count(b"\n"), bad
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+    return line, offset
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:160]

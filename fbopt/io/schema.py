@@ -1,0 +1,132 @@
+"""Column schemas: what each command reads, with types, defaults and ranges, checked per batch.
+
+Not for reading files (fbopt.io.readers) or for the columns a command adds (its stage declares those).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fbopt.errors import InputError
+
+_ARROW_TYPES = {"str": pa.string(), "int": pa.int64(), "float": pa.float64()}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One input column. `aliases` are other names accepted for it (`message` for `text`)."""
+
+    name: str
+    type: str = "str"  # "str", "int" or "float"
+    required: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    aliases: tuple[str, ...] = ()
+    help: str = ""
+
+    def range_text(self) -> str:
+        lo = "" if self.minimum is None else f"{self.minimum:g}"
+        hi = "" if self.maximum is None else f"{self.maximum:g}"
+        return f"between {lo} and {hi}" if lo and hi else (f">= {lo}" if lo else f"<= {hi}")
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The columns a command reads. Other input columns pass through untouched."""
+
+    command: str
+    columns: Sequence[Column] = field(default_factory=tuple)
+
+    def resolve(self, names: Sequence[str], path: str) -> dict[str, str]:
+        """Map each declared column to the input column that provides it; raise if a required one
+        is missing, naming the columns that are there."""
+        lowered = {n.strip().lower(): n for n in names}
+        found: dict[str, str] = {}
+        for col in self.columns:
+            for candidate in (col.name, *col.aliases):
+                if candidate.lower() in lowered:
+                    found[col.name] = lowered[candidate.lower()]
+                    break
+            else:
+                if col.required:
+                    have = ", ".join(names[:12]) + (" ..." if len(names) > 12 else "")
+                    raise InputError(
+                        f"required column '{col.name}' is missing (found: {have or 'no columns'})",
+                        path=path,
+                        column=col.name,
+                        hint=f"add a '{col.name}' column or rename one to '{col.name}'",
+                    )
+        return found
+
+    def typed(self, batch: pa.RecordBatch, mapping: dict[str, str], path: str,
+              first_row: int) -> dict[str, pa.Array]:
+        """The declared columns of `batch`, cast to their types and range-checked.
+        `first_row` is the 1-based data row of the batch's first row, for messages."""
+        out: dict[str, pa.Array] = {}
+        for col in self.columns:
+            source = mapping.get(col.name)
+            if source is None:
+                continue
+            array = batch.column(batch.schema.get_field_index(source))
+            out[col.name] = _cast(col, array, path, first_row, source)
+        return out
+
+
+def _cast(col: Column, array: pa.Array, path: str, first_row: int, source: str) -> pa.Array:
+    target = _ARROW_TYPES[col.type]
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        array = pc.utf8_trim_whitespace(array.cast(pa.string()))
+        if col.type != "str":
+            array = pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+    if array.type != target:
+        try:
+            array = array.cast(target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            bad = _first_bad(array, col.type)
+            raise InputError(
+                f"expected {'a number' if col.type != 'str' else 'text'}, got {bad[1]!r}",
+                path=path, row=first_row + bad[0], column=source,
+                hint=f"'{col.name}' must be {'an integer' if col.type == 'int' else 'a number'}"
+                     " or empty",
+            ) from None
+    if col.type != "str" and (col.minimum is not None or col.maximum is not None):
+        _check_range(col, array, path, first_row, source)
+    return array
+
+
+def _first_bad(array: pa.Array, kind: str) -> tuple[int, Any]:
+    for i, value in enumerate(array.to_pylist()):
+        if value is None:
+            continue
+        try:
+            number = float(value)
+            if kind == "int" and not float(number).is_integer():
+                return i, value
+            if math.isnan(number):
+                return i, value
+        except (TypeError, ValueError):
+            return i, value
+    return 0, None
+
+
+def _check_range(col: Column, array: pa.Array, path: str, first_row: int, source: str) -> None:
+    bad = pc.is_nan(array) if pa.types.is_floating(array.type) else pa.array([False] * len(array))
+    if col.minimum is not None:
+        bad = pc.or_(bad, pc.less(array, col.minimum))
+    if col.maximum is not None:
+        bad = pc.or_(bad, pc.greater(array, col.maximum))
+    bad = pc.fill_null(bad, False)
+    if pc.any(bad).as_py():
+        index = pc.index(bad, True).as_py()
+        value = array[index].as_py()
+        raise InputError(
+            f"{value!r} is out of range",
+            path=path, row=first_row + index, column=source,
+            hint=f"'{col.name}' must be {col.range_text()}",
+        )
