@@ -27,8 +27,6 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 LOCAL_CONFIG = "fbopt.toml"
-# Tables whose keys users may extend freely (weights per scorer, say); their values keep type checks.
-_OPEN_TABLES: tuple[str, ...] = ()
 
 
 def packaged_config_text(name: str) -> str:

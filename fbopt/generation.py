@@ -222,7 +222,8 @@ def topic_rows(columns: dict[str, pa.Array], first_row: int, default_variants: i
     return rows
 
 
-def generate_columns(plan: Sequence[Assignment], outcomes: Sequence[Outcome]) -> dict[str, pa.Array]:
+def generate_columns(plan: Sequence[Assignment],
+                     outcomes: Sequence[Outcome]) -> dict[str, pa.Array]:
     def col(values: list[Any], kind: pa.DataType) -> pa.Array:
         return pa.array(values, kind)
 
@@ -291,7 +292,8 @@ def generate(
     start = time.perf_counter()
     table = run_stage(stage, topics, out_path, run, batch_size=size, progress=progress)
     run.rows_failed = stage.counts.get("failed", 0)
-    run.metrics["posts_per_second"] = round(run.rows_out / max(time.perf_counter() - start, 1e-9), 1)
+    elapsed = max(time.perf_counter() - start, 1e-9)
+    run.metrics["posts_per_second"] = round(run.rows_out / elapsed, 1)
     run.finish()
     if rep_path is not None:
         run.write(rep_path)
@@ -306,6 +308,4 @@ def quick_post(topic: str, audience: str = "general", *, tone: str = "friendly",
 
     frame = pd.DataFrame([{"topic": topic, "audience": audience, "tone": tone}])
     result = generate(frame, config=config)
-    record = result.output.iloc[0].to_dict()
-    return {k: record[k] for k in record if not k.endswith("_input") and k not in {"topic", "audience", "tone"}} | {
-        "topic": topic, "audience": audience, "tone": tone}
+    return result.output.iloc[0].to_dict()

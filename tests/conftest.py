@@ -17,7 +17,8 @@ _KEY_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "CO_API_KEY", "COHERE_API_KE
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(tmp_path_factory: pytest.TempPathFactory,
+                  monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point FBOPT_HOME at a fresh folder and drop settings and keys from the environment, so no
     test reads or writes the user's state or reaches a real provider."""
     home = tmp_path_factory.mktemp("fbopt_home")

@@ -85,14 +85,15 @@ class BatchReader:
         reader_opts = pacsv.ReadOptions(block_size=1 << 22, use_threads=True)
         parse_opts = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                         invalid_row_handler=on_invalid)
-        convert_opts = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                            strings_can_be_null=False, quoted_strings_can_be_null=False)
+        convert_opts = pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=False, quoted_strings_can_be_null=False)
         try:
             reader = pacsv.open_csv(self.path, read_options=reader_opts, parse_options=parse_opts,
                                     convert_options=convert_opts)
             yield from reader
         except pa.ArrowInvalid as exc:
-            raise self._csv_error(exc, invalid) from None
+            raise self._csv_error(exc, invalid, delimiter) from None
         except UnicodeDecodeError as exc:
             raise self._encoding_error() from exc
 
@@ -114,16 +115,17 @@ class BatchReader:
         names = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
         return delimiter, [n.strip() for n in names]
 
-    def _csv_error(self, exc: Exception, invalid: list[Any]) -> InputError:
+    def _csv_error(self, exc: Exception, invalid: list[Any], delimiter: str) -> InputError:
         text = str(exc)
         if "UTF8" in text or "utf8" in text.lower():
             return self._encoding_error()
         if invalid:
             row = invalid[0]
             number = getattr(row, "number", None)
+            data_row = (number - 1) if number else _first_ragged_row(self.path, delimiter)
             return InputError(
                 f"expected {row.expected_columns} fields, found {row.actual_columns}",
-                path=self.path, row=(number - 1) if number else None,
+                path=self.path, row=data_row,
                 hint="quote values that contain the delimiter or line breaks",
             )
         return InputError(f"cannot parse the CSV: {text.splitlines()[0]}", path=self.path,
@@ -243,6 +245,17 @@ def _sniff_delimiter(header: str) -> str:
     counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] and not counts[","] else ","
+
+
+def _first_ragged_row(path: Path, delimiter: str) -> int | None:
+    """The 1-based data row whose field count differs from the header's (slow path, errors only)."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = csv.reader(fh, delimiter=delimiter)
+        width = len(next(rows, []))
+        for number, fields in enumerate(rows, start=1):
+            if fields and len(fields) != width:
+                return number
+    return None
 
 
 def _first_invalid_utf8(path: Path) -> tuple[int, int]:

@@ -1,6 +1,7 @@
 """Column schemas: what each command reads, with types, defaults and ranges, checked per batch.
 
-Not for reading files (fbopt.io.readers) or for the columns a command adds (its stage declares those).
+Not for reading files (fbopt.io.readers) or for the columns a command adds (its stage
+declares those).
 """
 
 from __future__ import annotations
