@@ -1,0 +1,48 @@
+"""The `anthropic` provider over the official SDK (Messages API).
+
+Not for retries or rate limits (the SDK's own retries are off; fbopt.limits retries).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fbopt.errors import ProviderError
+from fbopt.providers.base import CompletionRequest
+from fbopt.providers.remote import RemoteProvider, Reply, body_message, status_error
+
+
+class AnthropicProvider(RemoteProvider):
+    name = "anthropic"
+
+    def make_client(self) -> Any:
+        import anthropic
+
+        return anthropic.AsyncAnthropic(api_key=self.settings.api_key,
+                                        base_url=self.settings.base_url,
+                                        timeout=self.settings.timeout, max_retries=0)
+
+    async def request(self, req: CompletionRequest) -> Reply:
+        kwargs: dict[str, Any] = {"system": req.system} if req.system else {}
+        response = await self.client.messages.create(
+            model=req.model, max_tokens=req.max_tokens, temperature=req.temperature,
+            messages=[{"role": "user", "content": req.prompt}], **kwargs)
+        blocks = getattr(response, "content", None)
+        if blocks is None:
+            raise ProviderError("malformed response: no content", provider=self.name)
+        text = "".join(getattr(b, "text", "") for b in blocks if getattr(b, "type", "") == "text")
+        usage = getattr(response, "usage", None)
+        return Reply(
+            text=text,
+            tokens_in=int(getattr(usage, "input_tokens", 0) or 0),
+            tokens_out=int(getattr(usage, "output_tokens", 0) or 0),
+            finish_reason=str(getattr(response, "stop_reason", None) or "end_turn"),
+        )
+
+    def translate(self, exc: Exception) -> ProviderError | None:
+        import anthropic
+
+        if isinstance(exc, anthropic.APIStatusError):
+            return status_error(self.name, exc.status_code, body_message(exc.body),
+                                exc.response.headers)
+        return None
