@@ -61,7 +61,7 @@ class ModelSpec:
 @dataclass(frozen=True)
 class Catalog:
     models: dict[str, ModelSpec]
-    prior_strength: float = 8.0
+    prior_strength: float = 30.0
     source: str = "models.toml"
 
     def for_provider(self, provider: str) -> list[ModelSpec]:
@@ -126,7 +126,7 @@ def parse_catalog(data: dict[str, Any], source: str) -> Catalog:
     if not isinstance(models, dict) or not models:
         raise ConfigError(f"{source}: no [models.<name>] tables", hint="see configs/models.toml")
     specs = {name: _spec(source, name, table) for name, table in models.items()}
-    strength = _typed(source, "catalog", "prior_strength", data.get("prior_strength", 8.0), float)
+    strength = _typed(source, "catalog", "prior_strength", data.get("prior_strength", 30.0), float)
     return Catalog(specs, strength, source)
 
 

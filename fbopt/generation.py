@@ -262,9 +262,19 @@ class GenerateResult:
 
 
 def build_stage(config: Config, variants: int | None) -> GenerateStage:
-    return GenerateStage(OfflinePlanner(config), OfflineDispatcher(),
+    """The stage for one run: fbopt.routing picks provider, model and prompt per post (the
+    offline composer when no keys are set) and runs the calls."""
+    from fbopt.routing import build_routing
+
+    planner, dispatcher = build_routing(config)
+    return GenerateStage(planner, dispatcher,
                          default_variants=int(config.get("generate.variants")),
                          forced_variants=variants)
+
+
+def stage_notes(stage: GenerateStage) -> list[str]:
+    """What the planner and dispatcher want said once at the end of the run."""
+    return [*getattr(stage.planner, "notes", ()), *getattr(stage.dispatcher, "notes", ())]
 
 
 def generate(
@@ -292,6 +302,8 @@ def generate(
     start = time.perf_counter()
     table = run_stage(stage, topics, out_path, run, batch_size=size, progress=progress)
     run.rows_failed = stage.counts.get("failed", 0)
+    for note in stage_notes(stage):
+        run.note(note)
     elapsed = max(time.perf_counter() - start, 1e-9)
     run.metrics["posts_per_second"] = round(run.rows_out / elapsed, 1)
     run.finish()

@@ -1,0 +1,213 @@
+"""The post cache: an in-process LRU (L1) over a diskcache folder under FBOPT_HOME (L2) with a
+TTL, keyed by a versioned hash of canonical JSON, plus optional semantic reuse of a post for a
+near-duplicate topic.
+
+Not for deciding what to call or for failures: only successful completions are ever stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zlib
+from collections import OrderedDict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from fbopt.providers.base import Completion, CompletionRequest
+
+# Bump when the key recipe or the stored value changes, so no stale entry is ever served.
+CACHE_FORMAT = 1
+_STORED = ("text", "tokens_in", "tokens_out", "cost_usd", "latency_ms", "finish_reason")
+_EMBED_DIM = 1024
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def canonical_hash(payload: dict[str, Any]) -> str:
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def cache_key(provider: str, req: CompletionRequest) -> str:
+    """The key for one request: everything that changes the answer, nothing that does not
+    (and never a credential)."""
+    payload = {"format": CACHE_FORMAT, "provider": provider, "model": req.model,
+               "system": req.system, "prompt": req.prompt,
+               "params": {"max_tokens": req.max_tokens, "temperature": req.temperature,
+                          "seed": req.seed, "variant": req.variant}}
+    return f"post-v{CACHE_FORMAT}-{canonical_hash(payload)}"
+
+
+def semantic_group(provider: str, req: CompletionRequest) -> str:
+    """Posts are only reused between requests to the same model for the same audience (and
+    language and variant number)."""
+    payload = {"format": CACHE_FORMAT, "provider": provider, "model": req.model,
+               "audience": req.audience.strip().lower(), "language": req.language,
+               "variant": req.variant}
+    return f"semantic-v{CACHE_FORMAT}-{canonical_hash(payload)[:32]}"
+
+
+class LRU:
+    def __init__(self, size: int) -> None:
+        self.size = max(size, 0)
+        self.items: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        if not self.size:
+            return
+        self.items[key] = value
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+# One L1 per cache folder and process, so repeated runs in one process (the Python API) share it.
+_MEMORY: dict[str, LRU] = {}
+
+
+def embed(text: str) -> Any:
+    """A cheap local embedding: signed hashed character trigrams and words, unit length."""
+    import numpy as np
+
+    words = _WORD.findall(text.lower())
+    padded = " " + " ".join(words) + " "
+    grams = [padded[i:i + 3] for i in range(len(padded) - 2)] + [f"w:{w}" for w in words]
+    vector = np.zeros(_EMBED_DIM, dtype=np.float32)
+    for gram in grams:
+        h = zlib.crc32(gram.encode("utf-8"))
+        vector[h % _EMBED_DIM] += 1.0 if (h >> 20) & 1 else -1.0
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
+
+
+class SemanticIndex:
+    """Topics already answered in one group, their embeddings and cache keys."""
+
+    def __init__(self, entries: list[list[str]]) -> None:
+        import numpy as np
+
+        self.entries = entries
+        self.matrix = np.stack([embed(t) for t, _ in entries]) if entries else None
+        self.dirty = False
+
+    def best(self, topic: str) -> tuple[float, str] | None:
+        if self.matrix is None:
+            return None
+        scores = self.matrix @ embed(topic)
+        i = int(scores.argmax())
+        return float(scores[i]), self.entries[i][1]
+
+    def add(self, topic: str, key: str) -> None:
+        import numpy as np
+
+        self.entries.append([topic, key])
+        row = embed(topic)[None, :]
+        self.matrix = row if self.matrix is None else np.vstack([self.matrix, row])
+        self.dirty = True
+
+
+@dataclass
+class CacheStats:
+    lookups: int = 0
+    l1_hits: int = 0
+    l2_hits: int = 0
+    semantic_hits: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        n = self.lookups or 1
+        hits = self.l1_hits + self.l2_hits + self.semantic_hits
+        return {**asdict(self), "misses": self.lookups - hits,
+                "l1_hit_rate": round(self.l1_hits / n, 4),
+                "l2_hit_rate": round(self.l2_hits / n, 4),
+                "semantic_hit_rate": round(self.semantic_hits / n, 4),
+                "hit_rate": round(hits / n, 4)}
+
+
+class PostCache:
+    """L1 + L2 (+ semantic). `get` says which level answered: 'l1' or 'l2'."""
+
+    def __init__(self, directory: Path, memory_items: int = 10000, ttl_seconds: float = 0.0,
+                 semantic_threshold: float = 0.0) -> None:
+        self.directory = Path(directory)
+        self.memory = _MEMORY.setdefault(str(self.directory.resolve()), LRU(memory_items))
+        self.ttl = ttl_seconds if ttl_seconds > 0 else None
+        self.threshold = semantic_threshold
+        self.stats = CacheStats()
+        self._disk: Any = None
+        self._indexes: dict[str, SemanticIndex] = {}
+
+    @property
+    def disk(self) -> Any:
+        if self._disk is None:
+            import diskcache
+
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._disk = diskcache.Cache(str(self.directory))
+        return self._disk
+
+    def get(self, key: str) -> tuple[Completion, str] | None:
+        self.stats.lookups += 1
+        value = self.memory.get(key)
+        if value is not None:
+            self.stats.l1_hits += 1
+            return Completion(**value), "l1"
+        raw = self.disk.get(key, default=None, retry=True)
+        if raw is None:
+            return None
+        value = json.loads(raw)
+        self.memory.put(key, value)
+        self.stats.l2_hits += 1
+        return Completion(**value), "l2"
+
+    def put(self, key: str, completion: Completion, group: str | None = None,
+            topic: str = "") -> None:
+        if not completion.ok:  # errors are never cached
+            return
+        value = {name: getattr(completion, name) for name in _STORED}
+        self.memory.put(key, value)
+        self.disk.set(key, json.dumps(value, ensure_ascii=False), expire=self.ttl, retry=True)
+        if self.threshold > 0 and group and topic:
+            self._index(group).add(topic, key)
+
+    def semantic_get(self, group: str, topic: str) -> Completion | None:
+        """A stored post for a topic at least `threshold` similar, in the same group."""
+        if self.threshold <= 0 or not topic:
+            return None
+        found = self._index(group).best(topic)
+        if found is None or found[0] < self.threshold:
+            return None
+        value = self.memory.get(found[1])
+        if value is None:
+            raw = self.disk.get(found[1], default=None, retry=True)
+            value = json.loads(raw) if raw is not None else None
+        if value is None:
+            return None
+        self.stats.semantic_hits += 1
+        return Completion(**value)
+
+    def _index(self, group: str) -> SemanticIndex:
+        if group not in self._indexes:
+            stored = self.disk.get(group, default=None, retry=True)
+            self._indexes[group] = SemanticIndex(json.loads(stored) if stored else [])
+        return self._indexes[group]
+
+    def flush(self) -> None:
+        """Write the semantic indexes that changed (once per batch, not per post)."""
+        for group, index in self._indexes.items():
+            if index.dirty:
+                self.disk.set(group, json.dumps(index.entries, ensure_ascii=False), retry=True)
+                index.dirty = False
+
+    def close(self) -> None:
+        self.flush()
+        if self._disk is not None:
+            self._disk.close()
+            self._disk = None

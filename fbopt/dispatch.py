@@ -1,0 +1,233 @@
+"""Runs the planned calls for `generate`: cache first, then the budget, the model's rate limit,
+the concurrency bound and the retry policy around each provider call.
+
+Not for choosing models or prompts (fbopt.selector, fbopt.prompts) or for any provider's wire
+protocol (fbopt.providers). A failed call becomes a row with status=failed, never an exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fbopt.cache import PostCache, cache_key, semantic_group
+from fbopt.catalog import Catalog
+from fbopt.errors import ProviderError, ProviderTimeout
+from fbopt.generation import Assignment, Outcome
+from fbopt.limits import Budget, RateLimiter, RetryPolicy, tokens_upper_bound
+from fbopt.providers.base import Completion, CompletionRequest
+from fbopt.providers.offline import OfflineProvider
+from fbopt.providers.registry import OFFLINE, ProviderSettings, load_adapter, redact
+from fbopt.providers.remote import RemoteProvider
+
+
+@dataclass
+class CallStats:
+    calls: int = 0
+    attempts: int = 0
+    retries: int = 0
+    failed: int = 0
+    skipped_budget: int = 0
+    max_in_flight: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+    retry_wait_s: float = 0.0
+    errors: Counter[str] = field(default_factory=Counter)
+    by_model: Counter[str] = field(default_factory=Counter)
+
+
+class ProviderPool:
+    """One adapter per provider, built on first use and closed at the end of the run."""
+
+    def __init__(self, settings: dict[str, ProviderSettings], catalog: Catalog) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.adapters: dict[str, RemoteProvider] = {}
+
+    def get(self, name: str) -> RemoteProvider:
+        if name not in self.adapters:
+            cls = load_adapter(name)
+            self.adapters[name] = cls(self.settings[name], self.catalog.prices(name))
+        return self.adapters[name]
+
+    async def aclose(self) -> None:
+        for adapter in self.adapters.values():
+            await adapter.aclose()
+        self.adapters.clear()
+
+
+class LLMDispatcher:
+    """The Dispatcher for LLM-backed runs (offline assignments are composed in place)."""
+
+    def __init__(self, pool: ProviderPool, catalog: Catalog, *, concurrency: int = 16,
+                 cache: PostCache | None = None, max_cost: float | None = None,
+                 retry: RetryPolicy | None = None, timeout: float = 60.0) -> None:
+        self.pool = pool
+        self.catalog = catalog
+        self.concurrency = concurrency
+        self.cache = cache
+        self.max_cost = max_cost
+        self.retry = retry or RetryPolicy()
+        self.timeout = timeout
+        self.offline = OfflineProvider()
+        self.limiters = {m.name: RateLimiter(m.rpm, m.tpm) for m in catalog.models.values()}
+        self.stats = CallStats()
+        self.call_seconds = 0.0
+        self._budget: Budget | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._in_flight = 0
+
+    async def run(self, assignments: Sequence[Assignment]) -> list[Outcome]:
+        if self._slots is None:  # made inside the running loop
+            self._slots = asyncio.Semaphore(self.concurrency)
+            self._budget = Budget(self.max_cost) if self.max_cost is not None else None
+        outcomes: list[Outcome | None] = [None] * len(assignments)
+        pending: dict[str, list[int]] = {}
+        for i, a in enumerate(assignments):
+            self.stats.by_model[a.model] += 1
+            if a.provider == OFFLINE:
+                outcomes[i] = Outcome(self.offline.complete_one(a.request), "ok", "none")
+                continue
+            key = cache_key(a.provider, a.request)
+            hit = self._lookup(key, a)
+            if hit is not None:
+                outcomes[i] = hit
+            else:  # identical requests in one batch share one call
+                pending.setdefault(key, []).append(i)
+        if pending:
+            start = time.perf_counter()
+            keys = list(pending)
+            done = await asyncio.gather(*(self._call(assignments[pending[k][0]], k) for k in keys))
+            self.call_seconds += time.perf_counter() - start
+            for key, outcome in zip(keys, done, strict=True):
+                for i in pending[key]:
+                    outcomes[i] = outcome
+        if self.cache is not None:
+            self.cache.flush()
+        return [o for o in outcomes if o is not None]
+
+    def _lookup(self, key: str, a: Assignment) -> Outcome | None:
+        if self.cache is None:
+            return None
+        start = time.perf_counter()
+        found = self.cache.get(key)
+        if found is not None:
+            completion, level = found
+        else:
+            completion = self.cache.semantic_get(semantic_group(a.provider, a.request), a.row.topic)
+            level = "semantic"
+            if completion is None:
+                return None
+        # Nothing was spent on this run for a reused post; tokens still describe the post.
+        completion.cost_usd = 0.0
+        completion.latency_ms = (time.perf_counter() - start) * 1000.0
+        return Outcome(completion, "ok", level)
+
+    async def _call(self, a: Assignment, key: str) -> Outcome:
+        req = a.request
+        spec = self.catalog.get(a.model)
+        tokens_in = tokens_upper_bound(req.system, req.prompt)
+        worst = spec.max_cost(tokens_in, req.max_tokens)
+        budget = self._budget
+        if budget is not None and not await budget.reserve(worst):
+            self.stats.skipped_budget += 1
+            return Outcome(Completion(error="not written: the next call could cross --max-cost"),
+                           "skipped_budget", "miss")
+        completion = Completion(error="not attempted")
+        try:
+            completion = await self._with_retries(a.provider, req, tokens_in)
+        except ProviderError as exc:
+            self.stats.failed += 1
+            self.stats.errors[type(exc).__name__] += 1
+            return Outcome(Completion(error=redact(exc.message())), "failed", "miss")
+        finally:
+            if budget is not None:
+                await budget.settle(worst, completion.cost_usd if completion.ok else 0.0)
+        self.stats.tokens_in += completion.tokens_in
+        self.stats.tokens_out += completion.tokens_out
+        self.stats.cost_usd += completion.cost_usd
+        if self.cache is not None:
+            self.cache.put(key, completion, semantic_group(a.provider, req), a.row.topic)
+        return Outcome(completion, "ok", "miss" if self.cache is not None else "off")
+
+    async def _with_retries(self, provider: str, req: CompletionRequest,
+                            tokens_in: int) -> Completion:
+        adapter = self.pool.get(provider)
+        limiter = self.limiters[req.model]
+        self.stats.calls += 1
+        attempt = 0
+        while True:
+            attempt += 1
+            await limiter.acquire(tokens_in + req.max_tokens)
+            try:
+                completion = await self._attempt(adapter, req)
+                completion.attempts = attempt
+                return completion
+            except ProviderError as exc:
+                wait = self.retry.delay(attempt, exc)
+                if wait is None:
+                    raise
+                self.stats.retries += 1
+                self.stats.retry_wait_s += wait
+                await asyncio.sleep(wait)
+
+    async def _attempt(self, adapter: RemoteProvider, req: CompletionRequest) -> Completion:
+        assert self._slots is not None
+        async with self._slots:
+            self.stats.attempts += 1
+            self._in_flight += 1
+            self.stats.max_in_flight = max(self.stats.max_in_flight, self._in_flight)
+            try:
+                # The SDK has the same timeout; this bounds the whole call, body included.
+                return await asyncio.wait_for(adapter.call(req), self.timeout + 1.0)
+            except asyncio.TimeoutError as exc:
+                raise ProviderTimeout(f"no answer within {self.timeout:g}s",
+                                      provider=adapter.name,
+                                      hint="raise llm.timeout or retry later") from exc
+            finally:
+                self._in_flight -= 1
+
+    def metrics(self) -> dict[str, Any]:
+        s = self.stats
+        calls = {
+            "calls": s.calls, "attempts": s.attempts, "retries": s.retries, "failed": s.failed,
+            "skipped_budget": s.skipped_budget, "concurrency": self.concurrency,
+            "max_in_flight": s.max_in_flight, "tokens_in": s.tokens_in,
+            "tokens_out": s.tokens_out, "cost_usd": round(s.cost_usd, 6),
+            "call_seconds": round(self.call_seconds, 3),
+            "calls_per_second": (round(s.calls / self.call_seconds, 2)
+                                 if self.call_seconds else None),
+            "retry_wait_seconds": round(s.retry_wait_s, 3),
+            "rate_limit_wait_seconds": round(sum(r.waited for r in self.limiters.values()), 3),
+            "errors": dict(s.errors),
+        }
+        if self.max_cost is not None:
+            calls["max_cost_usd"] = self.max_cost
+            calls["budget_exhausted"] = bool(self._budget and self._budget.exhausted)
+        out: dict[str, Any] = {"llm": calls, "posts_by_model": dict(s.by_model)}
+        out["cache"] = self.cache.stats.as_dict() if self.cache is not None else {"enabled": False}
+        return out
+
+    @property
+    def notes(self) -> list[str]:
+        """What the user should hear once at the end of the run."""
+        notes = []
+        if self.stats.skipped_budget:
+            notes.append(f"{self.stats.skipped_budget} posts not written (status=skipped_budget): "
+                         f"the next call could have crossed --max-cost ${self.max_cost:g}")
+        if self.stats.failed:
+            kinds = ", ".join(f"{n} {k}" for k, n in self.stats.errors.most_common())
+            notes.append(f"{self.stats.failed} calls failed after retries ({kinds}); "
+                         "see the error column")
+        return notes
+
+    async def aclose(self) -> None:
+        await self.pool.aclose()
+        if self.cache is not None:
+            self.cache.close()
+
