@@ -14,6 +14,7 @@ _API = {
     "quick_post": "fbopt.generation",
     "load_config": "fbopt.config",
     "FboptError": "fbopt.errors",
+    "benchmark": "fbopt.bench.suite",
 }
 
 __all__ = ["__version__", *_API]

@@ -15,6 +15,7 @@ from fbopt import __version__
 # name -> "module:attribute"; add a command here when it works, never before.
 COMMANDS = {
     "generate": "fbopt.cli.generate:generate_cmd",
+    "benchmark": "fbopt.cli.benchmark:benchmark_cmd",
 }
 
 

@@ -1,0 +1,179 @@
+"""The benchmark's stage registry: one entry per stage, each a `prepare` and a `run` function.
+
+Not for timing or reporting (fbopt.bench.worker and fbopt.bench.suite do that). `prepare`
+writes the input for N rows into the benchmark's work folder and returns a JSON-able spec; it
+runs in the harness process, untimed. `run` calls the public library function on that input,
+writing to a temporary output, in a worker process that times it. A stage is registered only
+when the part of fbopt it measures exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+Spec = dict[str, Any]
+
+
+@dataclass
+class PrepareContext:
+    """What `prepare` needs: where to write, the seed, and the user's data, if any."""
+
+    workdir: Path
+    seed: int = 7
+    topics: Path | None = None
+    posts: Path | None = None
+    config_path: Path | None = None
+    batch_size: int | None = None
+    concurrency: int = 32
+    loopback_delay_ms: float = 50.0
+
+
+@dataclass
+class StageRun:
+    """What one `run` did: input rows handled, the library's own metrics, cache hit rates per
+    level, and per-row latencies (ms) that the library measured itself, if it does."""
+
+    rows: int
+    metrics: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, float] = field(default_factory=dict)
+    row_latency_ms: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BenchStage:
+    """One registry entry. `group` lets `--stages generate` select every generate variant.
+    `loopback`: the harness starts a loopback OpenAI-compatible server for it. `torch`: it runs
+    once per device. `rows`: its default row count, for stages much slower than the rest.
+    `full_warmup`: its warm-up must cover all rows (a cache stage fills its cache there)."""
+
+    name: str
+    what: str
+    prepare: Callable[[int, PrepareContext], Spec]
+    run: Callable[[Spec, Path], StageRun]
+    loopback: bool = False
+    torch: bool = False
+    rows: int | None = None
+    full_warmup: bool = False
+
+    @property
+    def group(self) -> str:
+        return self.name.split(".", 1)[0]
+
+
+# --- inputs -------------------------------------------------------------------------------
+
+
+def input_file(kind: str, rows: int, ctx: PrepareContext) -> Path:
+    """Topics or posts for `rows` rows as Parquet in the work folder, from the user's file
+    (cut or repeated to size) or synthetic; written once per kind and size."""
+    from fbopt.bench.synthetic import write_from_file, write_synthetic
+
+    path = ctx.workdir / f"{kind}-{rows}.parquet"
+    if not path.exists():
+        user = ctx.topics if kind == "topics" else ctx.posts
+        tmp = path.with_name("." + path.name)
+        if user is not None:
+            write_from_file(user, tmp, rows)
+        else:
+            write_synthetic(kind, tmp, rows, ctx.seed)
+        tmp.replace(path)
+    return path
+
+
+def base_spec(ctx: PrepareContext, kind: str, rows: int) -> Spec:
+    return {"input": str(input_file(kind, rows, ctx)),
+            "config": str(ctx.config_path) if ctx.config_path else None,
+            "batch_size": ctx.batch_size}
+
+
+def _load_config(spec: Spec, overrides: dict[str, Any] | None = None) -> Any:
+    from fbopt.config import load_config
+
+    return load_config(spec.get("config"), overrides or {})
+
+
+def _report_path(output: Path) -> Path:
+    return output.with_name(output.stem + ".report.json")
+
+
+def output_column(output: Path, name: str) -> list[Any]:
+    """One column of a run's Parquet output (empty when the output lacks it)."""
+    import pyarrow.parquet as pq
+
+    if name not in pq.read_schema(output).names:
+        return []
+    return pq.read_table(output, columns=[name]).column(name).to_pylist()
+
+
+def cache_rates(values: list[Any]) -> dict[str, float]:
+    """Share of rows per value of a `cache` column (memory, disk, semantic, miss, none)."""
+    if not values:
+        return {}
+    counts: dict[str, int] = {}
+    for value in values:
+        key = str(value or "none")
+        counts[key] = counts.get(key, 0) + 1
+    rates = {k: round(v / len(values), 4) for k, v in sorted(counts.items())}
+    hits = sum(v for k, v in counts.items() if k not in ("miss", "none", "off"))
+    rates["hit_rate"] = round(hits / len(values), 4)
+    return rates
+
+
+# --- generate -----------------------------------------------------------------------------
+
+
+def prepare_topics(rows: int, ctx: PrepareContext) -> Spec:
+    return base_spec(ctx, "topics", rows)
+
+
+def run_generate(spec: Spec, output: Path, overrides: dict[str, Any] | None = None) -> StageRun:
+    from fbopt.generation import generate
+
+    result = generate(spec["input"], output, report=_report_path(output),
+                      config=_load_config(spec, overrides), batch_size=spec.get("batch_size"))
+    return StageRun(rows=result.report.rows_in, metrics=dict(result.report.metrics),
+                    cache=cache_rates(output_column(output, "cache")),
+                    row_latency_ms=[v for v in output_column(output, "latency_ms") if v])
+
+
+def run_generate_offline(spec: Spec, output: Path) -> StageRun:
+    return run_generate(spec, output)
+
+
+# --- the registry -------------------------------------------------------------------------
+
+STAGES: dict[str, BenchStage] = {}
+
+
+def register(stage: BenchStage) -> BenchStage:
+    STAGES[stage.name] = stage
+    return stage
+
+
+register(BenchStage(
+    "generate.offline", "fbopt.generate with the built-in offline composer, Parquet in and out",
+    prepare_topics, run_generate_offline))
+
+
+def select_stages(names: list[str] | None) -> list[BenchStage]:
+    """Stages by name or group (`generate` selects every `generate.*`), in registry order;
+    None or empty selects all. Raises UsageError naming the stages that exist."""
+    from fbopt.errors import UsageError
+
+    if not names:
+        return list(STAGES.values())
+    wanted = {n.strip() for n in names if n.strip()}
+    unknown = [n for n in wanted if n not in STAGES and not any(
+        s.group == n for s in STAGES.values())]
+    if unknown:
+        raise UsageError(f"unknown benchmark stage(s): {', '.join(sorted(unknown))}",
+                         hint=f"choose from {', '.join(stage_choices())}")
+    return [s for s in STAGES.values() if s.name in wanted or s.group in wanted]
+
+
+def stage_choices() -> list[str]:
+    groups = sorted({s.group for s in STAGES.values() if "." in s.name})
+    return groups + list(STAGES)

@@ -1,0 +1,110 @@
+"""The benchmark worker: one fresh process times one stage at one size and writes JSON.
+
+Not started by users: the harness (fbopt.bench.suite) runs `python -m fbopt.bench.worker SPEC`
+so that every stage's peak RSS is its own and no stage warms another's caches.
+
+The spec (JSON) names the stage, its input and `repeat`, `warmup`, `warmup_rows`,
+`latency_samples` and `result` (where to write the answer).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import resource
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from fbopt.bench.stages import STAGES, BenchStage, Spec, StageRun
+from fbopt.bench.stats import latency_summary, rate_summary
+
+
+def peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+
+
+def head_file(source: Path, target: Path, rows: int, offset: int = 0) -> Path:
+    """Rows [offset, offset + rows) of a Parquet file, as a new Parquet file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    batches = pq.ParquetFile(source).iter_batches(batch_size=offset + rows)
+    table = pa.Table.from_batches([next(batches)]).slice(offset, rows)
+    pq.write_table(table, target)
+    return target
+
+
+def timed(stage: BenchStage, spec: Spec, output: Path) -> tuple[float, StageRun]:
+    gc.collect()  # a collection left over from the last run must not land in this one
+    start = time.perf_counter()
+    run = stage.run(spec, output)
+    return time.perf_counter() - start, run
+
+
+def warm_up(stage: BenchStage, spec: Spec, work: Path) -> None:
+    rows = spec.get("warmup_rows")
+    warm = spec
+    if rows and not stage.full_warmup:
+        warm = {**spec, "input": str(head_file(Path(spec["input"]), work / "warmup.parquet",
+                                               int(rows)))}
+    for _ in range(int(spec.get("warmup", 1))):
+        stage.run(warm, work / "warmup.out.parquet")
+
+
+def latency_probe(stage: BenchStage, spec: Spec, work: Path) -> list[float]:
+    """End-to-end time of single-row calls, one fresh one-row input each (files written first,
+    untimed), in ms: what one row costs when it is the only row."""
+    samples = int(spec.get("latency_samples", 0))
+    inputs = [head_file(Path(spec["input"]), work / f"probe-{i}.parquet", 1, i)
+              for i in range(min(samples, int(spec["rows"])))]
+    times = []
+    for path in inputs:
+        seconds, _ = timed(stage, {**spec, "input": str(path)}, work / "probe.out.parquet")
+        times.append(seconds * 1000.0)
+    return times
+
+
+def measure(spec: Spec) -> dict[str, Any]:
+    stage = STAGES[spec["stage"]]
+    work = Path(spec["workdir"])
+    work.mkdir(parents=True, exist_ok=True)
+    warm_up(stage, spec, work)
+    seconds, rates, row_latency = [], [], []
+    run = StageRun(rows=0)
+    for _ in range(int(spec.get("repeat", 1))):
+        elapsed, run = timed(stage, spec, work / "out.parquet")
+        seconds.append(elapsed)
+        rates.append(run.rows / elapsed)
+        row_latency.extend(run.row_latency_ms)
+    probe = latency_probe(stage, spec, work)
+    return {
+        "rows": run.rows,
+        "seconds": [round(s, 4) for s in seconds],
+        "rows_per_second": rate_summary(rates),
+        "latency_ms": latency_summary(probe, "single-row calls, end to end") if probe else None,
+        "row_latency_ms": latency_summary(row_latency, "measured per row by the library")
+        if row_latency else None,
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "cache": run.cache,
+        "metrics": run.metrics,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    spec = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    try:
+        answer: dict[str, Any] = {"status": "ok", **measure(spec)}
+    except Exception as exc:  # noqa: BLE001 - any failure becomes the stage's reported error
+        answer = {"status": "failed", "error": f"{type(exc).__name__}: {exc}",
+                  "traceback": traceback.format_exc(limit=8)}
+    Path(spec["result"]).write_text(json.dumps(answer, default=str), encoding="utf-8")
+    return 0 if answer["status"] == "ok" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
