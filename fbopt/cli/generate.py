@@ -9,18 +9,20 @@ from pathlib import Path
 
 import click
 
+from fbopt.cli.llm_options import LLM_HELP, llm_options
 from fbopt.cli.options import EXIT_STATUS_HELP, finish, handle_errors, run_options, setup_logging
 
 
-@click.command("generate", epilog=EXIT_STATUS_HELP)
+@click.command("generate", epilog=f"{LLM_HELP}\n\n{EXIT_STATUS_HELP}")
 @click.argument("topics", type=click.Path(path_type=Path))
 @click.option("--variants", type=click.IntRange(1, 50), default=None,
               help="Posts per topic for every row (overrides the `variants` column).")
+@llm_options
 @run_options
 @handle_errors
 def generate_cmd(topics: Path, variants: int | None, output: Path | None, report: Path | None,
                  config_path: Path | None, batch_size: int | None, quiet: bool, verbose: int,
-                 debug: bool) -> None:
+                 debug: bool, llm_settings: dict) -> None:
     """Write ready-to-post drafts for every topic in TOPICS (CSV, Parquet or JSON Lines).
 
     TOPICS needs a `topic` column; optional columns: id, audience, tone, content_type,
@@ -36,7 +38,7 @@ def generate_cmd(topics: Path, variants: int | None, output: Path | None, report
     from fbopt.generation import generate
 
     setup_logging(verbose, quiet)
-    config = load_config(config_path, {"run.batch_size": batch_size})
+    config = load_config(config_path, {"run.batch_size": batch_size, **llm_settings})
     result = generate(topics, output, report=report, variants=variants, config=config,
                       progress=not quiet and bool(config.get("run.progress")))
     finish(result, quiet)

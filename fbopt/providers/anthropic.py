@@ -23,9 +23,10 @@ class AnthropicProvider(RemoteProvider):
                                         timeout=self.settings.timeout, max_retries=0)
 
     async def request(self, req: CompletionRequest) -> Reply:
+        # This SDK generation takes no sampling parameters: the model's defaults apply.
         kwargs: dict[str, Any] = {"system": req.system} if req.system else {}
         response = await self.client.messages.create(
-            model=req.model, max_tokens=req.max_tokens, temperature=req.temperature,
+            model=req.model, max_tokens=req.max_tokens,
             messages=[{"role": "user", "content": req.prompt}], **kwargs)
         blocks = getattr(response, "content", None)
         if blocks is None:

@@ -30,8 +30,7 @@ class CohereProvider(RemoteProvider):
         response = await self.client.chat(
             model=req.model, messages=messages, max_tokens=req.max_tokens,
             temperature=req.temperature, seed=req.seed,
-            request_options={"max_retries": 0, "timeout_in_seconds": int(self.settings.timeout)
-                             or 1})
+            request_options={"max_retries": 0, "timeout_in_seconds": self.settings.timeout})
         message = getattr(response, "message", None)
         content = getattr(message, "content", None) or []
         text = "".join(getattr(c, "text", "") or "" for c in content)
