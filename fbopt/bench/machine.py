@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import subprocess
 import sys
 from importlib import metadata
@@ -44,8 +45,17 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def gpu_driver() -> bool:
+    """Whether any GPU driver torch could use is present (NVIDIA, or ROCm's /dev/kfd)."""
+    return (Path("/proc/driver/nvidia").exists() or Path("/dev/kfd").exists()
+            or shutil.which("nvidia-smi") is not None)
+
+
 def gpu_facts() -> dict[str, Any]:
-    """torch's view of CUDA; `available` is False when torch is missing or has no GPU."""
+    """torch's view of CUDA; `available` is False when torch is missing or has no GPU. With no
+    GPU driver at all torch is not imported: it could only say no, after seconds of import."""
+    if not gpu_driver():
+        return {"available": False, "reason": "no GPU driver (torch.cuda cannot be available)"}
     try:
         import torch
     except ImportError:

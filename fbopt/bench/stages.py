@@ -129,18 +129,54 @@ def prepare_topics(rows: int, ctx: PrepareContext) -> Spec:
     return base_spec(ctx, "topics", rows)
 
 
-def run_generate(spec: Spec, output: Path, overrides: dict[str, Any] | None = None) -> StageRun:
+def run_generate(spec: Spec, output: Path, overrides: dict[str, Any]) -> StageRun:
+    """fbopt.generate over the input; a run where any post failed is an error, since timing
+    failures would flatter the stage."""
     from fbopt.generation import generate
 
     result = generate(spec["input"], output, report=_report_path(output),
                       config=_load_config(spec, overrides), batch_size=spec.get("batch_size"))
+    if result.report.rows_failed:
+        errors = [e for e in output_column(output, "error") if e]
+        raise RuntimeError(f"{result.report.rows_failed} of {result.report.rows_out} posts "
+                           f"failed, e.g. {errors[0] if errors else 'no error given'}")
     return StageRun(rows=result.report.rows_in, metrics=dict(result.report.metrics),
                     cache=cache_rates(output_column(output, "cache")),
                     row_latency_ms=[v for v in output_column(output, "latency_ms") if v])
 
 
 def run_generate_offline(spec: Spec, output: Path) -> StageRun:
-    return run_generate(spec, output)
+    return run_generate(spec, output, {"llm.provider": "offline", "cache.enabled": False})
+
+
+LOOPBACK_MODEL = "loopback"
+
+
+def prepare_loopback(rows: int, ctx: PrepareContext) -> Spec:
+    """Topics plus a one-model catalog for the loopback server: the `openai` provider, no
+    price and no rate limit, so only the client, the server's delay and the bound count."""
+    catalog = ctx.workdir / "loopback-models.toml"
+    catalog.write_text(
+        f'[models.{LOOPBACK_MODEL}]\nprovider = "openai"\nrole = "loopback benchmark server"\n'
+        f"price_in = 0.0\nprice_out = 0.0\nlatency_ms = {ctx.loopback_delay_ms:.1f}\n"
+        "context_window = 128000\nmax_output_tokens = 4096\nrpm = 0\ntpm = 0\n",
+        encoding="utf-8")
+    return {**prepare_topics(rows, ctx), "models_file": str(catalog)}
+
+
+def loopback_overrides(spec: Spec, cache: bool) -> dict[str, Any]:
+    return {"llm.provider": "openai", "llm.model": LOOPBACK_MODEL,
+            "llm.models_file": spec["models_file"], "llm.concurrency": spec["concurrency"],
+            "cache.enabled": cache}
+
+
+def run_generate_openai(spec: Spec, output: Path) -> StageRun:
+    return run_generate(spec, output, loopback_overrides(spec, cache=False))
+
+
+def run_cached_generate(spec: Spec, output: Path) -> StageRun:
+    """A rerun of generate.openai whose every post is in the cache (the warm-up filled it)."""
+    return run_generate(spec, output, loopback_overrides(spec, cache=True))
 
 
 # --- the registry -------------------------------------------------------------------------
@@ -156,6 +192,14 @@ def register(stage: BenchStage) -> BenchStage:
 register(BenchStage(
     "generate.offline", "fbopt.generate with the built-in offline composer, Parquet in and out",
     prepare_topics, run_generate_offline))
+register(BenchStage(
+    "generate.openai", "fbopt.generate through the openai provider (the real SDK) against the "
+    "loopback OpenAI-compatible server, cache off", prepare_loopback, run_generate_openai,
+    loopback=True, rows=1000))
+register(BenchStage(
+    "cache", "fbopt.generate rerun against the loopback server with every post cached (the "
+    "warm-up run fills the cache)", prepare_loopback, run_cached_generate, loopback=True,
+    rows=1000, full_warmup=True))
 
 
 def select_stages(names: list[str] | None) -> list[BenchStage]:

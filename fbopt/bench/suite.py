@@ -229,9 +229,10 @@ def loopback_facts(answer: dict[str, Any], server: dict[str, Any],
     }
 
 
-def stage_entry(stage: BenchStage, device: str, answer: dict[str, Any],
-                repeat: int) -> dict[str, Any]:
-    entry = {"stage": stage.name, "what": stage.what, "device": device, "repeat": repeat}
+def stage_entry(stage: BenchStage, device: str, answer: dict[str, Any], repeat: int,
+                warmup: int) -> dict[str, Any]:
+    entry = {"stage": stage.name, "what": stage.what, "device": device, "repeat": repeat,
+             "warmup": max(warmup, 1) if stage.full_warmup else warmup}
     entry.update(answer)
     entry.pop("traceback", None)
     return entry
@@ -250,7 +251,7 @@ def run_stages(h: Harness, stages: list[BenchStage], gpu: bool) -> dict[str, dic
             h.events(f"{key}: {rows:,} rows, {s.warmup} warm-up + {s.repeat} timed runs")
             answer = h.measure(stage, device, rows, repeat=s.repeat, warmup=s.warmup,
                                warmup_rows=None, latency_samples=s.latency_samples)
-            results[key] = stage_entry(stage, device, answer, s.repeat)
+            results[key] = stage_entry(stage, device, answer, s.repeat, s.warmup)
             h.events(f"{key}: {describe(results[key])}")
     return results
 
@@ -278,19 +279,28 @@ def run_scaling(h: Harness, stages: list[BenchStage],
         main = results.get(stage.name, {})
         if not sizes or main.get("status") != "ok":
             continue
-        rate = main["rows_per_second"]["median"]
-        entries = scale_stage(h, stage, sizes, rate)
+        entries = scale_stage(h, stage, sizes, seconds_per_row(stage, main))
         scaling[stage.name] = {"sizes": entries, "verdict": scaling_verdict(entries)}
         h.events(f"{stage.name} scaling: {scaling[stage.name]['verdict']['text']}")
     return scaling
 
 
+def seconds_per_row(stage: BenchStage, measured: dict[str, Any]) -> float:
+    """Projected cost of one more row in a scaling run: the timed run's, plus the warm-up's
+    when the warm-up must cover every row (a cache stage fills its cache there)."""
+    cost = 1.0 / measured["rows_per_second"]["median"]
+    if stage.full_warmup and measured.get("warmup_seconds"):
+        warmups = max(1, int(measured.get("warmup", 1) or 1))
+        cost += measured["warmup_seconds"] / warmups / measured["rows"]
+    return cost
+
+
 def scale_stage(h: Harness, stage: BenchStage, sizes: list[int],
-                rate: float) -> list[dict[str, Any]]:
+                per_row: float) -> list[dict[str, Any]]:
     budget = h.settings.scaling_budget_s
     entries: list[dict[str, Any]] = []
     for size in sizes:
-        projected = size / rate * (2 if stage.full_warmup else 1)
+        projected = size * per_row
         if projected > budget:
             entries.append({"rows": size, "skipped": f"projected {projected:,.0f}s, over the "
                                                       f"{budget:,.0f}s scaling budget"})
@@ -301,9 +311,10 @@ def scale_stage(h: Harness, stage: BenchStage, sizes: list[int],
             entries.append({"rows": size, "skipped": f"failed: {answer.get('error')}"})
             continue
         seconds = answer["seconds"][0]
-        rate = answer["rows_per_second"]["median"]
-        entries.append({"rows": size, "seconds": seconds, "rows_per_second": rate,
+        entries.append({"rows": size, "seconds": seconds,
+                        "rows_per_second": answer["rows_per_second"]["median"],
                         "peak_rss_mb": answer["peak_rss_mb"]})
+        per_row = max(per_row, seconds_per_row(stage, {**answer, "warmup": 1}))
     return entries
 
 

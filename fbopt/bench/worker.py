@@ -23,6 +23,15 @@ from fbopt.bench.stats import latency_summary, rate_summary
 
 
 def peak_rss_mb() -> float:
+    """This process's peak RSS. On Linux from VmHWM: ru_maxrss carries the parent's peak over
+    fork and exec, so a worker started by a large harness would report the harness's memory."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
@@ -45,14 +54,19 @@ def timed(stage: BenchStage, spec: Spec, output: Path) -> tuple[float, StageRun]
     return time.perf_counter() - start, run
 
 
-def warm_up(stage: BenchStage, spec: Spec, work: Path) -> None:
+def warm_up(stage: BenchStage, spec: Spec, work: Path) -> float:
+    """Run the untimed warm-up(s), on the first `warmup_rows` rows when given; the seconds
+    they took, so the harness can budget stages whose warm-up is the expensive part."""
     rows = spec.get("warmup_rows")
     warm = spec
     if rows and not stage.full_warmup:
         warm = {**spec, "input": str(head_file(Path(spec["input"]), work / "warmup.parquet",
                                                int(rows)))}
-    for _ in range(int(spec.get("warmup", 1))):
+    count = int(spec.get("warmup", 1))
+    start = time.perf_counter()
+    for _ in range(max(count, 1) if stage.full_warmup else count):
         stage.run(warm, work / "warmup.out.parquet")
+    return time.perf_counter() - start
 
 
 def latency_probe(stage: BenchStage, spec: Spec, work: Path) -> list[float]:
@@ -72,7 +86,7 @@ def measure(spec: Spec) -> dict[str, Any]:
     stage = STAGES[spec["stage"]]
     work = Path(spec["workdir"])
     work.mkdir(parents=True, exist_ok=True)
-    warm_up(stage, spec, work)
+    warmup_seconds = warm_up(stage, spec, work)
     seconds, rates, row_latency = [], [], []
     run = StageRun(rows=0)
     for _ in range(int(spec.get("repeat", 1))):
@@ -84,6 +98,7 @@ def measure(spec: Spec) -> dict[str, Any]:
     return {
         "rows": run.rows,
         "seconds": [round(s, 4) for s in seconds],
+        "warmup_seconds": round(warmup_seconds, 4),
         "rows_per_second": rate_summary(rates),
         "latency_ms": latency_summary(probe, "single-row calls, end to end") if probe else None,
         "row_latency_ms": latency_summary(row_latency, "measured per row by the library")
