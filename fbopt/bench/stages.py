@@ -47,12 +47,14 @@ class BenchStage:
     """One registry entry. `group` lets `--stages generate` select every generate variant.
     `loopback`: the harness starts a loopback OpenAI-compatible server for it. `torch`: it runs
     once per device. `rows`: its default row count, for stages much slower than the rest.
-    `full_warmup`: its warm-up must cover all rows (a cache stage fills its cache there)."""
+    `full_warmup`: its warm-up must cover all rows (a cache stage fills its cache there).
+    `reads`: topics or posts, the input whose user file (--topics, --data) it runs on."""
 
     name: str
     what: str
     prepare: Callable[[int, PrepareContext], Spec]
     run: Callable[[Spec, Path], StageRun]
+    reads: str = "topics"
     loopback: bool = False
     torch: bool = False
     rows: int | None = None

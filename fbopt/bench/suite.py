@@ -30,6 +30,7 @@ PROVIDER_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "CO_API_KEY", "COHERE_AP
                  "GOOGLE_GEMINI_BASE_URL", "CO_API_URL")
 LOOPBACK_KEY = "loopback-benchmark-key"
 SCALING_WARMUP_ROWS = 200
+DEFAULT_ROWS = 2000
 
 Events = Callable[[str], None]
 
@@ -172,7 +173,7 @@ class Harness:
     settings: BenchSettings
     workdir: Path
     events: Events
-    data_rows: int | None = None
+    data_rows: dict[str, int] = field(default_factory=dict)
     runs: int = 0
 
     def context(self) -> PrepareContext:
@@ -181,7 +182,20 @@ class Harness:
                               s.batch_size, s.concurrency, s.loopback_delay_ms)
 
     def rows_for(self, stage: BenchStage) -> int:
-        return self.settings.rows or self.data_rows or stage.rows or 2000
+        """--rows, else every row of the user's file the stage reads, else its default."""
+        if self.settings.rows:
+            return self.settings.rows
+        user = self.settings.topics if stage.reads == "topics" else self.settings.posts
+        if user is not None:
+            return self.data_rows[stage.reads]
+        return stage.rows or DEFAULT_ROWS
+
+    def read_user_files(self) -> None:
+        """Count (and so check) --topics and --data before any stage runs: a bad file is an
+        error now, not after minutes of benchmarking."""
+        for kind, path in (("topics", self.settings.topics), ("posts", self.settings.posts)):
+            if path is not None:
+                self.data_rows[kind] = count_rows(path)
 
     def measure(self, stage: BenchStage, device: str, rows: int, *, repeat: int, warmup: int,
                 warmup_rows: int | None, latency_samples: int) -> dict[str, Any]:
@@ -344,8 +358,7 @@ def run_benchmark(settings: BenchSettings, report: str | Path | None = "bench.js
     with tempfile.TemporaryDirectory(prefix="fbopt-bench-") as tmp:
         h = Harness(settings, Path(tmp), say)
         (h.workdir / "data").mkdir()
-        data = settings.posts or settings.topics
-        h.data_rows = count_rows(data) if data and not settings.rows else None
+        h.read_user_files()
         results = run_stages(h, stages, bool(machine["gpu"]["available"]))
         scaling = run_scaling(h, stages, results)
     data_out = build_report(settings, machine, results, scaling, started,
