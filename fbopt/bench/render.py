@@ -92,6 +92,12 @@ def loopback_lines(report: dict[str, Any]) -> list[str]:
         lb = s.get("loopback")
         if not lb:
             continue
+        if "requests_after_warmup" in lb:
+            lines.append(
+                f"{key}: the warm-up made {lb['warmup_requests']:,} calls to the loopback server "
+                f"to fill the cache; the timed reruns and single-row calls then made "
+                f"{lb['requests_after_warmup']:,} (cache hit rate {_hit_rate(s.get('cache'))}).")
+            continue
         eff = lb["concurrency_efficiency"]
         lines.append(
             f"{key}: loopback OpenAI-compatible server answering after {lb['delay_ms']:g} ms, "

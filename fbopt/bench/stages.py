@@ -166,19 +166,27 @@ def prepare_loopback(rows: int, ctx: PrepareContext) -> Spec:
     return {**prepare_topics(rows, ctx), "models_file": str(catalog)}
 
 
-def loopback_overrides(spec: Spec, cache: bool) -> dict[str, Any]:
+def loopback_overrides(spec: Spec, **more: Any) -> dict[str, Any]:
     return {"llm.provider": "openai", "llm.model": LOOPBACK_MODEL,
             "llm.models_file": spec["models_file"], "llm.concurrency": spec["concurrency"],
-            "cache.enabled": cache}
+            **more}
 
 
 def run_generate_openai(spec: Spec, output: Path) -> StageRun:
-    return run_generate(spec, output, loopback_overrides(spec, cache=False))
+    return run_generate(spec, output, loopback_overrides(spec, **{"cache.enabled": False}))
 
 
-def run_cached_generate(spec: Spec, output: Path) -> StageRun:
-    """A rerun of generate.openai whose every post is in the cache (the warm-up filled it)."""
-    return run_generate(spec, output, loopback_overrides(spec, cache=True))
+def run_cached_in_memory(spec: Spec, output: Path) -> StageRun:
+    """A rerun in the same process, every post in the in-process LRU (the warm-up filled it):
+    the Python API calling generate again."""
+    return run_generate(spec, output, loopback_overrides(spec, **{"cache.enabled": True}))
+
+
+def run_cached_on_disk(spec: Spec, output: Path) -> StageRun:
+    """A rerun served from the disk cache alone (no in-process LRU): what a second
+    `fbopt generate` process sees."""
+    return run_generate(spec, output, loopback_overrides(
+        spec, **{"cache.enabled": True, "cache.memory_items": 0}))
 
 
 # --- the registry -------------------------------------------------------------------------
@@ -197,11 +205,15 @@ register(BenchStage(
 register(BenchStage(
     "generate.openai", "fbopt.generate through the openai provider (the real SDK) against the "
     "loopback OpenAI-compatible server, cache off", prepare_loopback, run_generate_openai,
-    loopback=True, rows=1000))
+    loopback=True, rows=500))
 register(BenchStage(
-    "cache", "fbopt.generate rerun against the loopback server with every post cached (the "
-    "warm-up run fills the cache)", prepare_loopback, run_cached_generate, loopback=True,
-    rows=1000, full_warmup=True))
+    "cache.memory", "fbopt.generate rerun in the same process, every post in the in-process "
+    "LRU (the warm-up run against the loopback server fills it)", prepare_loopback,
+    run_cached_in_memory, loopback=True, rows=500, full_warmup=True))
+register(BenchStage(
+    "cache.disk", "fbopt.generate rerun with the in-process LRU off, every post from the disk "
+    "cache (the warm-up run against the loopback server fills it)", prepare_loopback,
+    run_cached_on_disk, loopback=True, rows=500, full_warmup=True))
 
 
 def select_stages(names: list[str] | None) -> list[BenchStage]:

@@ -98,6 +98,8 @@ def measure(spec: Spec) -> dict[str, Any]:
     return {
         "rows": run.rows,
         "seconds": [round(s, 4) for s in seconds],
+        "warmup": max(1, int(spec.get("warmup", 1))) if stage.full_warmup
+        else int(spec.get("warmup", 1)),
         "warmup_seconds": round(warmup_seconds, 4),
         "rows_per_second": rate_summary(rates),
         "latency_ms": latency_summary(probe, "single-row calls, end to end") if probe else None,

@@ -62,7 +62,7 @@ def tiny_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def loopback_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The stages that talk to the loopback server, 12 rows, no scaling."""
-    return tiny_run(tmp_path_factory.mktemp("bench"), "--stages", "generate.openai,cache",
+    return tiny_run(tmp_path_factory.mktemp("bench"), "--stages", "generate.openai,cache.disk",
                     "--loopback-delay-ms", "2", "--scaling", "none")
 
 
@@ -81,7 +81,7 @@ def test_loopback_stages(loopback_report: Path) -> None:
     report = json.loads(loopback_report.read_text())
     check_schema(report)
     stages = report["stages"]
-    assert set(stages) == {"generate.openai", "cache"}
+    assert set(stages) == {"generate.openai", "cache.disk"}
     loopback = stages["generate.openai"]["loopback"]
     # every call reached the server: 2 timed runs of 12 rows (no warm-up), 3 single-row probes
     assert loopback["server_requests"] == 2 * 12 + 3
@@ -89,7 +89,11 @@ def test_loopback_stages(loopback_report: Path) -> None:
     assert loopback["concurrency_efficiency"] > 0 and loopback["delay_ms"] == 2
     assert stages["generate.openai"]["metrics"]["llm"]["calls"] == 12
     assert stages["generate.openai"]["cache"]["hit_rate"] == 0
-    assert stages["cache"]["cache"]["hit_rate"] == 1.0
+    cached = stages["cache.disk"]
+    assert cached["cache"]["hit_rate"] == 1.0 and cached["cache"].get("l2") == 1.0
+    # the warm-up filled the cache; no timed or single-row call reached the server after it
+    assert cached["loopback"]["warmup_requests"] == 12
+    assert cached["loopback"]["requests_after_warmup"] == 0
 
 
 def test_report_scaling(tiny_report: Path) -> None:
