@@ -25,18 +25,17 @@ _EMBED_DIM = 1024
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-def canonical_hash(payload: dict[str, Any]) -> str:
+def canonical_hash(payload: Any) -> str:
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def cache_key(provider: str, req: CompletionRequest) -> str:
     """The key for one request: everything that changes the answer, nothing that does not
-    (and never a credential)."""
-    payload = {"format": CACHE_FORMAT, "provider": provider, "model": req.model,
-               "system": req.system, "prompt": req.prompt,
-               "params": {"max_tokens": req.max_tokens, "temperature": req.temperature,
-                          "seed": req.seed, "variant": req.variant}}
+    (and never a credential). A JSON array in fixed order is as canonical as sorted keys and
+    cheaper, which matters at tens of thousands of lookups a second."""
+    payload = [CACHE_FORMAT, provider, req.model, req.system, req.prompt, req.max_tokens,
+               req.temperature, req.seed, req.variant]
     return f"post-v{CACHE_FORMAT}-{canonical_hash(payload)}"
 
 

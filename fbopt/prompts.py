@@ -46,10 +46,15 @@ class PromptBook:
     variants: dict[str, list[PromptVariant]]
 
     def choose(self, content_type: str, rng: random.Random,
-               history: Mapping[str, Posterior]) -> PromptVariant:
+               history: Mapping[str, Posterior], key: int | None = None) -> PromptVariant:
         """Thompson sampling: one draw per variant from Beta(1, 1) plus its recorded outcomes;
-        the highest draw wins, so variants that did well are picked more, others still tried."""
+        the highest draw wins, so variants that did well are picked more, others still tried.
+        With nothing recorded every variant is equally likely: `key` (a per-post hash), when
+        given, makes that uniform pick without touching `rng`."""
         options = self.variants[content_type]
+        if not any(v.name in history for v in options):
+            index = key % len(options) if key is not None else rng.randrange(len(options))
+            return options[index]
         draws = [history.get(v.name, Posterior()).sample(rng) for v in options]
         return options[max(range(len(options)), key=draws.__getitem__)]
 

@@ -51,7 +51,8 @@ class LLMPlanner:
 
     def assign(self, row: TopicRow, variant: int) -> Assignment:
         content_type, how = self._content_type(row)
-        rng = random.Random(_row_seed(self.seed, row, variant))
+        row_seed = _row_seed(self.seed, row, variant)
+        rng = LazyRandom(row_seed)
         base = dict(topic=row.topic, audience=row.audience, tone=row.tone,
                     content_type=content_type, language=row.language, variant=variant,
                     min_chars=self.min_chars, max_chars=self.max_chars)
@@ -59,7 +60,7 @@ class LLMPlanner:
             return self._offline(row, variant, base, content_type,
                                  "built-in offline composer" + how)
         history = self.selector.prompt_history(content_type)
-        prompt_variant = self.prompts.choose(content_type, rng, history)
+        prompt_variant = self.prompts.choose(content_type, rng, history, row_seed >> 16)
         system, prompt = self.prompts.render(prompt_variant, base)
         tokens_in = tokens_upper_bound(system, prompt)
         choice = self.selector.choose(content_type, row.quality_requirement, row.urgency,
@@ -68,7 +69,7 @@ class LLMPlanner:
             return self._offline(row, variant, base, content_type, choice.reason + how)
         request = CompletionRequest(model=choice.model, prompt=prompt, system=system,
                                     max_tokens=self.max_tokens, temperature=self.temperature,
-                                    seed=_row_seed(self.seed, row, variant) % 2**31, **base)
+                                    seed=row_seed % 2**31, **base)
         return Assignment(row, variant, choice.provider, choice.model, content_type,
                           prompt_variant.name, choice.reason + how, request)
 
@@ -86,6 +87,29 @@ class LLMPlanner:
         request = CompletionRequest(model=OFFLINE, prompt=row.topic, seed=self.seed, **base)
         return Assignment(row, variant, OFFLINE, OFFLINE, content_type, "offline-default",
                           reason, request)
+
+
+class LazyRandom(random.Random):
+    """A seeded random.Random that seeds itself on its first draw: seeding costs more than
+    the rest of planning a row, and a row that needs no draw (a forced model, no history)
+    never pays it. Every draw goes through random() or getrandbits(), both overridden."""
+
+    def __init__(self, seed: int) -> None:  # deliberately no Random.__init__: that seeds now
+        self._pending: int | None = seed
+        self.gauss_next = None
+
+    def _ensure(self) -> None:
+        if self._pending is not None:
+            seed, self._pending = self._pending, None
+            super().seed(seed)
+
+    def random(self) -> float:
+        self._ensure()
+        return super().random()
+
+    def getrandbits(self, k: int) -> int:
+        self._ensure()
+        return super().getrandbits(k)
 
 
 def _row_seed(seed: int, row: TopicRow, variant: int) -> int:

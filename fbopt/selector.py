@@ -68,24 +68,47 @@ _AUDIENCE_HINTS: dict[str, tuple[str, ...]] = {
 _WORD = re.compile(r"[a-z0-9%]+(?:['-][a-z0-9]+)*")
 
 
-def classify(topic: str, audience: str = "") -> str:
-    """The content type a topic most looks like; `general` when nothing stands out."""
-    text = " ".join(_WORD.findall(topic.lower()))
-    words = set(text.split())
-    padded = f" {text} "
-    scores = dict.fromkeys(CONTENT_TYPES, 0.0)
+def _index_lexicon() -> tuple[dict[str, set[str]], dict[str, list[tuple[str, str]]],
+                             list[tuple[str, str]]]:
+    """word -> kinds, first three letters -> (stem, kind), (phrase, kind): a word costs one
+    lookup and a few prefix checks, not one per lexicon term."""
+    words: dict[str, set[str]] = {}
+    stems: dict[str, list[tuple[str, str]]] = {}
+    phrases: list[tuple[str, str]] = []
     for kind, terms in _LEXICON.items():
         for term in terms:
-            if term.endswith("*"):
-                stem = term[:-1]
-                hit = any(w.startswith(stem) for w in words)
+            if " " in term or "%" in term:
+                phrases.append((term if "%" in term else f" {term} ", kind))
+            elif term.endswith("*"):
+                stems.setdefault(term[:3], []).append((term[:-1], kind))
             else:
-                hit = term in words if " " not in term and "%" not in term else \
-                    f" {term} " in padded or term in topic.lower()
-            scores[kind] += 1.0 if hit else 0.0
-    lowered = f"{audience.lower()} "
+                words.setdefault(term, set()).add(kind)
+    return words, stems, phrases
+
+
+_WORDS, _STEMS, _PHRASES = _index_lexicon()
+assert all(len(stem) >= 3 for group in _STEMS.values() for stem, _ in group)
+
+
+def classify(topic: str, audience: str = "") -> str:
+    """The content type a topic most looks like; `general` when nothing stands out."""
+    lowered = topic.lower()
+    found = _WORD.findall(lowered)
+    hits: set[tuple[str, str]] = set()  # (kind, term): each term counts once
+    for word in set(found):
+        for kind in _WORDS.get(word, ()):
+            hits.add((kind, word))
+        for stem, kind in _STEMS.get(word[:3], ()):
+            if word.startswith(stem):
+                hits.add((kind, stem))
+    padded = f" {' '.join(found)} {lowered} "
+    hits.update((kind, phrase) for phrase, kind in _PHRASES if phrase in padded)
+    scores = dict.fromkeys(CONTENT_TYPES, 0.0)
+    for kind, _ in hits:
+        scores[kind] += 1.0
+    audience_text = f"{audience.lower()} "
     for kind, hints in _AUDIENCE_HINTS.items():
-        if any(h in lowered for h in hints):
+        if any(h in audience_text for h in hints):
             scores[kind] += 0.5
     best = max(CONTENT_TYPES, key=scores.__getitem__)
     return best if scores[best] >= 1.0 else "general"
