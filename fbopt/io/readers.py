@@ -107,6 +107,10 @@ class BatchReader:
             raise InputError("the file is UTF-16, fbopt reads UTF-8", path=self.path,
                              hint="save it as UTF-8 (Excel: 'CSV UTF-8')")
         head = head[len(_BOM):] if head.startswith(_BOM) else head
+        if b"\x00" in head:
+            raise InputError("the file contains NUL bytes, so it is not a text CSV",
+                             path=self.path,
+                             hint="export it from your spreadsheet as 'CSV UTF-8'")
         try:
             first_line = head.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
         except UnicodeDecodeError:
@@ -115,8 +119,9 @@ class BatchReader:
             raise InputError("the first line is empty", path=self.path, row=0,
                              hint="the first line must name the columns")
         delimiter = "\t" if self.format == "tsv" else _sniff_delimiter(first_line)
-        names = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
-        return delimiter, [n.strip() for n in names]
+        names = [n.strip() for n in next(csv.reader(io.StringIO(first_line), delimiter=delimiter))]
+        _check_names(names, self.path)
+        return delimiter, names
 
     def _csv_error(self, exc: Exception, invalid: list[Any], delimiter: str) -> InputError:
         text = str(exc)
@@ -203,6 +208,15 @@ class BatchReader:
                 chunk = []
         if chunk:
             yield _records_to_batch(chunk, names)
+
+
+def _check_names(names: list[str], path: Path) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name.lower() in seen:
+            raise InputError(f"column '{name}' appears twice in the header", path=path,
+                             column=name, hint="rename or remove one of them")
+        seen.add(name.lower())
 
 
 def _records_to_batch(records: list[dict[str, Any]], names: list[str]) -> pa.RecordBatch:

@@ -83,6 +83,7 @@ def _cast(col: Column, array: pa.Array, path: str, first_row: int, source: str) 
     target = _ARROW_TYPES[col.type]
     if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
         array = pc.utf8_trim_whitespace(array.cast(pa.string()))
+        _check_no_nul(array, path, first_row, source)
         if col.type != "str":
             array = pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
     if array.type != target:
@@ -99,6 +100,14 @@ def _cast(col: Column, array: pa.Array, path: str, first_row: int, source: str) 
     if col.type != "str" and (col.minimum is not None or col.maximum is not None):
         _check_range(col, array, path, first_row, source)
     return array
+
+
+def _check_no_nul(array: pa.Array, path: str, first_row: int, source: str) -> None:
+    has_nul = pc.fill_null(pc.match_substring(array, "\x00"), False)
+    if pc.any(has_nul).as_py():
+        raise InputError("the value contains a NUL byte", path=path,
+                         row=first_row + pc.index(has_nul, True).as_py(), column=source,
+                         hint="remove control characters, or export the file again as UTF-8 text")
 
 
 def _first_bad(array: pa.Array, kind: str) -> tuple[int, Any]:
