@@ -21,7 +21,6 @@ from fbopt.io.report import RunReport
 from fbopt.io.schema import Column, Schema
 from fbopt.pipeline import append_columns, run_stage
 from fbopt.providers.base import Completion, CompletionRequest
-from fbopt.providers.offline import OfflineProvider
 
 MAX_VARIANTS = 50
 
@@ -112,40 +111,6 @@ class Dispatcher(Protocol):
     def metrics(self) -> dict[str, Any]: ...
 
     async def aclose(self) -> None: ...
-
-
-class OfflinePlanner:
-    """Sends every post to the built-in offline composer."""
-
-    def __init__(self, config: Config) -> None:
-        self.seed = int(config.get("generate.seed"))
-        self.min_chars = int(config.get("generate.min_chars"))
-        self.max_chars = int(config.get("generate.max_chars"))
-
-    def assign(self, row: TopicRow, variant: int) -> Assignment:
-        content_type = row.content_type or "general"
-        request = CompletionRequest(
-            model="offline", prompt=row.topic, topic=row.topic, audience=row.audience,
-            tone=row.tone, content_type=content_type, language=row.language, variant=variant,
-            seed=self.seed, min_chars=self.min_chars, max_chars=self.max_chars,
-        )
-        return Assignment(row, variant, "offline", "offline", content_type, "offline-default",
-                          "no API keys configured: built-in offline composer", request)
-
-
-class OfflineDispatcher:
-    def __init__(self) -> None:
-        self.provider = OfflineProvider()
-
-    async def run(self, assignments: Sequence[Assignment]) -> list[Outcome]:
-        done = await self.provider.complete([a.request for a in assignments])
-        return [Outcome(c, "ok" if c.ok else "failed", "none") for c in done]
-
-    def metrics(self) -> dict[str, Any]:
-        return {}
-
-    async def aclose(self) -> None:
-        return None
 
 
 @dataclass
