@@ -1,0 +1,81 @@
+"""The per-text half of scoring: grammar issues, readability and sentiment for one text, run in
+this process or in a pool worker (one grammar backend, so one Harper Linter, per process).
+
+Not for scores that need the whole batch or run (signals, engagement, creativity) or for
+combining them: fbopt.quality.score does that in the parent process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fbopt.quality.grammar import GrammarBackend, GrammarIssue, make_backend
+from fbopt.quality.readability import offline_textstat, readability
+from fbopt.quality.sentiment import analyser, sentiment
+
+
+@dataclass(frozen=True)
+class AnalyserSettings:
+    """What a worker needs to build its grammar backend. Picklable."""
+
+    backend: str = "harper"
+    harper_rules: str = "posts"
+    dialect: str = "american"
+    languagetool_url: str = ""
+    language: str = "en-US"
+    enable: tuple[str, ...] = ()
+    disable: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TextAnalysis:
+    """What one text's analysis found: grammar issues, its word count, readability and sentiment
+    measurements (see fbopt.quality.readability and .sentiment for the keys)."""
+
+    issues: tuple[GrammarIssue, ...] = ()
+    words: int = 0
+    readability: dict[str, float] = field(default_factory=dict)
+    sentiment: dict[str, float] = field(default_factory=dict)
+
+
+class TextAnalyser:
+    def __init__(self, settings: AnalyserSettings) -> None:
+        self.settings = settings
+        self.backend: GrammarBackend = make_backend(
+            settings.backend, harper_rules=settings.harper_rules, dialect=settings.dialect,
+            languagetool_url=settings.languagetool_url, language=settings.language,
+            enable=settings.enable, disable=settings.disable)
+        offline_textstat()
+        analyser()
+
+    def analyse(self, text: str) -> TextAnalysis:
+        if not text.strip():
+            return TextAnalysis(readability=readability(""), sentiment=sentiment(""))
+        return TextAnalysis(issues=tuple(self.backend.check(text)), words=len(text.split()),
+                            readability=readability(text), sentiment=sentiment(text))
+
+    def analyse_many(self, texts: Sequence[str]) -> list[TextAnalysis]:
+        return [self.analyse(text) for text in texts]
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+# Pool workers: one analyser per process, built by the pool's initializer.
+_WORKER: list[TextAnalyser] = []
+
+
+def init_worker(settings: AnalyserSettings) -> None:
+    _WORKER.clear()
+    _WORKER.append(TextAnalyser(settings))
+
+
+def analyse_chunk(texts: Sequence[str]) -> list[TextAnalysis]:
+    return _WORKER[0].analyse_many(texts)
+
+
+def warm_up(_: Any = None) -> int:
+    """A no-op task that returns once the worker's initializer has finished."""
+    return len(_WORKER)

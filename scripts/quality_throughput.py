@@ -1,0 +1,78 @@
+"""Scoring throughput: posts per second with every scorer on, over the `message` column of a CSV
+(the jbencina Facebook news posts by default). Prints numbers; asserts nothing.
+
+Not a test: timings depend on the machine and what else runs on it.
+
+    .venv/bin/python scripts/quality_throughput.py \
+        ../shared/data/jbencina-facebook-news/fb_news_posts_20K.csv
+    options: --column message --limit N --workers N --batch 2048 --rules posts|default
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import time
+from pathlib import Path
+
+from fbopt.config import load_config
+from fbopt.quality.score import QualitySettings, Scorer
+
+
+def read_texts(path: Path, column: str, limit: int | None) -> list[str]:
+    csv.field_size_limit(sys.maxsize)
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        texts = [row.get(column) or "" for row in csv.DictReader(fh)]
+    return texts[:limit] if limit else texts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("posts", type=Path)
+    parser.add_argument("--column", default="message")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=0, help="0: one per CPU core")
+    parser.add_argument("--batch", type=int, default=2048, help="texts per Scorer.score call")
+    parser.add_argument("--rules", default="posts", help="Harper rule selection")
+    args = parser.parse_args()
+
+    texts = read_texts(args.posts, args.column, args.limit)
+    config = load_config(overrides={"quality.workers": args.workers,
+                                    "quality.harper_rules": args.rules})
+    settings = QualitySettings.from_config(config)
+    start = time.perf_counter()
+    with Scorer(settings) as scorer:
+        scorer.local()
+        pool_ready = _warm_pool(scorer)
+        warm = time.perf_counter()
+        scored = 0
+        for i in range(0, len(texts), args.batch):
+            scored += len(scorer.score(texts[i:i + args.batch]))
+        end = time.perf_counter()
+        metrics = scorer.metrics()
+    steady = scored / (end - warm)
+    total = scored / (end - start)
+    print(f"texts: {scored} (unique analysed: {metrics['texts_analysed']}, "
+          f"cache hits: {metrics['cache_hits']})")
+    print(f"workers: {scorer.workers()} of {os.cpu_count()} cores; Harper rules: {args.rules}")
+    print(f"start-up: {warm - start:.2f} s (pool ready: {pool_ready})")
+    print(f"scoring: {end - warm:.2f} s -> {steady:,.0f} posts/s")
+    print(f"including start-up: {end - start:.2f} s -> {total:,.0f} posts/s")
+
+
+def _warm_pool(scorer: Scorer) -> bool:
+    """Start the workers before the clock, so start-up and steady state are reported apart."""
+    workers = scorer.workers()
+    if workers <= 1:
+        return False
+    from fbopt.quality import analyse
+
+    pool = scorer._start_pool(workers)
+    list(pool.map(analyse.warm_up, range(workers * 2)))
+    return True
+
+
+if __name__ == "__main__":
+    main()

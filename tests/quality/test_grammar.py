@@ -1,0 +1,83 @@
+"""Grammar backends: Harper finds real mistakes and leaves names and protected spans alone;
+LanguageTool is driven through its real client against a loopback fake server; a backend that
+cannot run is one ConfigError."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fbopt.errors import ConfigError
+from fbopt.quality.grammar import POST_RULES, HarperBackend, grammar_score, make_backend
+from tests.fakes.languagetool_server import FakeLanguageTool
+
+
+@pytest.fixture(scope="module")
+def harper() -> HarperBackend:
+    return HarperBackend()
+
+
+def test_harper_finds_classic_mistakes(harper: HarperBackend) -> None:
+    text = "Their is nothing better then a warm cup of cocoa, we stay open untill 8pm."
+    found = {(text[i.offset:i.offset + i.length], i.suggestion) for i in harper.check(text)}
+    assert ("Their", "There") in found
+    assert ("then", "than") in found
+    assert ("untill", "until") in found
+
+
+def test_harper_skips_names_links_mentions_and_hashtags(harper: HarperBackend) -> None:
+    text = "Thanks to Bluestein and @jonh_doe for #teh tips: https://exampel.com/a."
+    assert harper.check(text) == []
+
+
+def test_post_rules_exist_in_this_harper() -> None:
+    import harper as harper_module
+
+    known = harper_module.get_default_lint_config()
+    assert [rule for rule in POST_RULES if rule not in known] == []
+
+
+def test_unknown_backend_rule_and_dialect_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="unknown grammar backend"):
+        make_backend("grammarly")
+    with pytest.raises(ConfigError, match="NoSuchRule"):
+        make_backend("harper", enable=("NoSuchRule",))
+    with pytest.raises(ConfigError, match="dialect"):
+        make_backend("harper", dialect="klingon")
+
+
+def test_grammar_score_falls_with_issues_per_word() -> None:
+    assert grammar_score(0, 20) == 1.0
+    assert grammar_score(1, 20) == pytest.approx(1 / 1.5)
+    assert grammar_score(1, 100) > grammar_score(1, 20) > grammar_score(2, 20)
+    assert grammar_score(0, 0) == 0.0
+
+
+def test_languagetool_through_the_real_client() -> None:
+    with FakeLanguageTool() as server:
+        backend = make_backend("languagetool", languagetool_url=server.url)
+        text = "🎉 i think alot of posts at https://alot.example are fine"
+        issues = backend.check(text)
+        backend.close()
+    assert server.checked and server.checked[0]["language"] == "en-US"
+    # offsets come back in code points even after a 4-byte emoji; the URL's "alot" is skipped
+    assert [(text[i.offset:i.offset + i.length], i.suggestion) for i in issues] == [
+        ("i", "I"), ("alot", "a lot")]
+    assert issues[1].rule == "EN_A_LOT"
+
+
+def test_languagetool_unreachable_is_one_config_error() -> None:
+    with FakeLanguageTool() as server:
+        url = server.url
+    with pytest.raises(ConfigError, match="cannot use the LanguageTool server") as info:
+        make_backend("languagetool", languagetool_url=url)
+    assert "--languagetool-url" in info.value.message()
+
+
+def test_languagetool_without_url_or_install_says_how_to_get_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LTP_PATH", str(tmp_path))
+    with pytest.raises(ConfigError, match="not installed") as info:
+        make_backend("languagetool")
+    assert "--languagetool-url" in info.value.message()

@@ -1,0 +1,83 @@
+"""The Scorer: every score in [0, 1], weights from the config, empty text scores 0, a run-level
+cache by text hash, novelty against the run's other posts, and the process pool."""
+
+from __future__ import annotations
+
+import pytest
+
+from fbopt.config import load_config
+from fbopt.errors import ConfigError
+from fbopt.quality.score import SCORE_NAMES, QualitySettings, Scorer, scorer_from_config
+
+GOOD = ("Meet Luna! 🐾 She's 2 years old and loves long walks. Could she be your new best "
+        "friend? Tag someone who needs a dog. #AdoptDontShop")
+POOR = ("we are having a sale and their is alot of books and you should come becuase the prices "
+        "is low and the the staff is nice and we open at 9 and close late and its fun for everyone "
+        "who likes books and reading and coffee and cake and more books")
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Scorer:
+    with Scorer(QualitySettings(workers=1)) as s:
+        yield s
+
+
+def test_scores_are_in_range_and_a_good_post_beats_a_poor_one(scorer: Scorer) -> None:
+    good, poor = scorer.score([GOOD, POOR])
+    for result in (good, poor):
+        for name, value in result.scores().items():
+            assert 0.0 <= value <= 1.0, name
+    assert good.grammar_score == 1.0 and poor.grammar_score < 0.7
+    assert good.readability_score > poor.readability_score
+    assert good.engagement_score > poor.engagement_score
+    assert good.overall_quality > poor.overall_quality
+    kinds = {(i.kind, i.suggestion) for i in poor.grammar_issues}
+    assert ("Spelling", "because") in kinds
+    record = poor.grammar_issues[0].as_record()
+    assert set(record) == {"kind", "message", "offset", "length", "suggestion"}
+
+
+def test_empty_and_missing_text_score_zero(scorer: Scorer) -> None:
+    for result in scorer.score(["", "   \n", None]):
+        assert set(result.scores().values()) == {0.0}
+        assert result.grammar_issues == []
+
+
+def test_cache_by_text_hash_within_a_run(scorer: Scorer) -> None:
+    before = scorer.cache_hits
+    scorer.score(["A fresh post about cake.", "A fresh post about cake."])
+    assert scorer.cache_hits == before + 1
+    scorer.score(["A fresh post about cake."])
+    assert scorer.cache_hits == before + 2
+
+
+def test_duplicates_are_not_novel() -> None:
+    with Scorer(QualitySettings(workers=1)) as s:
+        first = s.score(["Our new oat milk latte is here, come and try it this week"])[0]
+        copy = s.score(["Our new oat milk latte is here, come and try it this week"])[0]
+    assert copy.creativity_score < first.creativity_score
+
+
+def test_weights_come_from_the_config() -> None:
+    only_grammar = {f"quality.weights.{k}": 0.0 for k in
+                    ("readability", "sentiment", "engagement", "creativity")}
+    config = load_config(overrides={**only_grammar, "quality.workers": 1})
+    with scorer_from_config(config) as s:
+        result = s.score([POOR])[0]
+    assert result.overall_quality == pytest.approx(result.grammar_score, abs=1e-4)
+    zero = {f"quality.weights.{k}": 0.0 for k in
+            ("grammar", "readability", "sentiment", "engagement", "creativity")}
+    with pytest.raises(ConfigError, match="weights"):
+        QualitySettings.from_config(load_config(overrides=zero))
+
+
+def test_process_pool_gives_the_same_scores_as_in_process(scorer: Scorer) -> None:
+    texts = [f"Post number {i}: their is a sale on books this week, come and see us!"
+             for i in range(40)] + [GOOD, POOR]
+    with Scorer(QualitySettings(workers=2, pool_min_texts=8)) as pooled:
+        in_pool = pooled.score(texts)
+        assert pooled._pool is not None
+    with Scorer(QualitySettings(workers=1)) as local:
+        here = local.score(texts)
+    assert [r.scores() for r in in_pool] == [r.scores() for r in here]
+    assert set(SCORE_NAMES) == set(in_pool[0].scores())
