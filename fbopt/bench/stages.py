@@ -189,6 +189,54 @@ def run_cached_on_disk(spec: Spec, output: Path) -> StageRun:
         spec, **{"cache.enabled": True, "cache.memory_items": 0}))
 
 
+# --- score --------------------------------------------------------------------------------
+
+TEXT_COLUMNS = ("text", "message", "status_message", "content", "post")
+
+
+def prepare_posts(rows: int, ctx: PrepareContext) -> Spec:
+    return base_spec(ctx, "posts", rows)
+
+
+def text_column(names: list[str], path: str) -> str:
+    from fbopt.errors import InputError
+
+    found = next((c for c in TEXT_COLUMNS if c in names), None)
+    if found is None:
+        raise InputError("no text column to score", path=path,
+                         hint=f"name it one of {', '.join(TEXT_COLUMNS)}")
+    return found
+
+
+def run_score(spec: Spec, output: Path) -> StageRun:
+    """The quality engine's Scorer over the posts, batch by batch, scores written beside them
+    (one Scorer per run, as `generate` uses it: its pool, run cache and novelty index)."""
+    import pyarrow as pa
+
+    from fbopt.io.readers import BatchReader
+    from fbopt.io.writers import AtomicWriter
+    from fbopt.pipeline import append_columns
+    from fbopt.quality.score import SCORE_NAMES, scorer_from_config
+
+    config = _load_config(spec)
+    size = spec.get("batch_size") or int(config.get("run.batch_size"))
+    reader = BatchReader(Path(spec["input"]), batch_size=size)
+    column = text_column(reader.columns, spec["input"])
+    rows = 0
+    with scorer_from_config(config) as scorer, AtomicWriter(output) as writer:
+        for _, batch in reader:
+            scores = scorer.score(batch.column(column).to_pylist())
+            writer.write(append_columns(batch, {
+                name: pa.array([getattr(s, name) for s in scores], pa.float64())
+                for name in SCORE_NAMES}))
+            rows += batch.num_rows
+        writer.commit()
+        metrics = scorer.metrics()
+    hits = metrics.get("cache_hits", 0)
+    return StageRun(rows=rows, metrics=metrics,
+                    cache={"run": round(hits / rows, 4), "hit_rate": round(hits / rows, 4)})
+
+
 # --- the registry -------------------------------------------------------------------------
 
 STAGES: dict[str, BenchStage] = {}
@@ -214,6 +262,12 @@ register(BenchStage(
     "cache.disk", "fbopt.generate rerun with the in-process LRU off, every post from the disk "
     "cache (the warm-up run against the loopback server fills it)", prepare_loopback,
     run_cached_on_disk, loopback=True, rows=500, full_warmup=True))
+
+
+register(BenchStage(
+    "score", "the quality engine (Harper grammar, readability, sentiment, engagement, "
+    "creativity, overall_quality) over posts, Parquet in and out", prepare_posts, run_score,
+    reads="posts", rows=1000))
 
 
 def select_stages(names: list[str] | None) -> list[BenchStage]:
