@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fbopt.quality.grammar import GrammarBackend, GrammarIssue, make_backend
+from fbopt.quality.house_rules import check_text
 from fbopt.quality.readability import offline_textstat, readability
 from fbopt.quality.sentiment import analyser, sentiment
 
@@ -53,7 +54,7 @@ class TextAnalyser:
     def analyse(self, text: str) -> TextAnalysis:
         if not text.strip():
             return TextAnalysis(readability=readability(""), sentiment=sentiment(""))
-        return TextAnalysis(issues=tuple(self.backend.check(text)), words=len(text.split()),
+        return TextAnalysis(issues=tuple(check_text(self.backend, text)), words=len(text.split()),
                             readability=readability(text), sentiment=sentiment(text))
 
     def analyse_many(self, texts: Sequence[str]) -> list[TextAnalysis]:

@@ -1,0 +1,121 @@
+"""The grammar strategy: apply the grammar backend's suggestions, choosing well among them.
+
+Not for finding mistakes (fbopt.quality.grammar does) or judging the result (the enhancer).
+A misspelling's candidates are the backend's suggestions plus every dictionary word within two
+edits (SymSpell); each candidate is ranked by a noisy-channel score: how likely the bigram model
+finds it between its neighbours, minus a price per edit. Other issues choose among the backend's
+suggestions with the same model. Overlapping edits and edits on protected spans are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from fbopt.enhance.edits import Edit, apply_edits
+from fbopt.enhance.lexicon import Lexicon, lexicon, symspell, tokens
+from fbopt.quality.grammar import GrammarIssue
+
+_WORD_BEFORE = re.compile(r"([A-Za-z']+)[ \t]+$")
+_WORD_AFTER = re.compile(r"^[ \t]+([A-Za-z']+)")
+SPELLING_KINDS = {"Spelling", "TYPOS", "misspelling"}
+
+
+@dataclass(frozen=True)
+class GrammarChoices:
+    """How candidates are weighed, in log-probability units: `edit_cost` per character edit of a
+    misspelling, `far_cost` more for two edits or more, `backend_bonus` for a spelling candidate
+    the backend itself proposed, `first_bonus` for the backend's first suggestion of any other
+    issue. `lm_weight` scales the bigram model's say."""
+
+    lm_weight: float = 1.0
+    edit_cost: float = 5.0
+    far_cost: float = 4.0
+    backend_bonus: float = 2.0
+    first_bonus: float = 3.0
+    symspell_candidates: int = 12
+
+
+class GrammarFixer:
+    """Turns grammar issues into edits. Cheap to build; the word lists load on first use."""
+
+    def __init__(self, choices: GrammarChoices | None = None,
+                 lex: Callable[[], Lexicon] = lexicon) -> None:
+        self.choices = choices or GrammarChoices()
+        self._lex = lex
+
+    def fix(self, text: str, issues: Sequence[GrammarIssue]) -> str:
+        return apply_edits(text, self.edits(text, issues))
+
+    def edits(self, text: str, issues: Sequence[GrammarIssue]) -> list[Edit]:
+        out = []
+        for issue in issues:
+            choice = self.choose(text, issue)
+            if choice is not None:
+                out.append(Edit(issue.offset, issue.offset + issue.length, choice))
+        return out
+
+    def choose(self, text: str, issue: GrammarIssue) -> str | None:
+        """The best replacement for the issue's span, or None to leave it."""
+        original = text[issue.offset:issue.offset + issue.length]
+        proposed = list(dict.fromkeys(issue.suggestions or ((issue.suggestion,)
+                                                            if issue.suggestion else ())))
+        spelling = issue.kind in SPELLING_KINDS
+        options = list(proposed)
+        if spelling and original.isalpha():
+            options += [c for c in self._nearby(original) if c not in options]
+        if not options:
+            return None
+        previous, following = _neighbours(text, issue.offset, issue.offset + issue.length)
+        lex, c = self._lex(), self.choices
+
+        def score(index: int, option: str) -> float:
+            fluency = c.lm_weight * lex.sequence_logprob(tokens(option), previous, following)
+            if not spelling:
+                return fluency + (c.first_bonus if index == 0 else 0.0)
+            edits = _distance(original.lower(), option.lower())
+            bonus = c.backend_bonus if index < len(proposed) else 0.0
+            return fluency + bonus - c.edit_cost * edits - (c.far_cost if edits > 1 else 0.0)
+
+        ranked = max(enumerate(options), key=lambda pair: score(*pair))[1]
+        return _match_case(original, ranked)
+
+    def _nearby(self, word: str) -> list[str]:
+        from symspellpy import Verbosity
+
+        found = symspell().lookup(word.lower(), Verbosity.ALL, 2, transfer_casing=False)
+        found.sort(key=lambda s: (s.distance, -s.count))
+        return [s.term for s in found[: self.choices.symspell_candidates]]
+
+
+def _neighbours(text: str, start: int, end: int) -> tuple[str | None, str | None]:
+    """The words right before and after [start, end), when only spaces separate them."""
+    before = _WORD_BEFORE.search(text[max(0, start - 40):start])
+    after = _WORD_AFTER.search(text[end:end + 40])
+    return (before.group(1) if before else None), (after.group(1) if after else None)
+
+
+def _match_case(original: str, option: str) -> str:
+    if len(original) > 1 and original.isupper() and option.isalpha():
+        return option.upper()
+    if original[:1].isupper() and option[:1].islower():
+        return option[:1].upper() + option[1:]
+    return option
+
+
+def _distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (Levenshtein with adjacent transpositions)."""
+    if a == b:
+        return 0
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]

@@ -1,0 +1,117 @@
+"""fbopt's own grammar checks, run after whichever backend: missing commas the backends leave.
+
+Not a grammar checker of its own: three narrow rules, each kept because it raised GLEU on JFLEG
+dev (scripts/eval_jfleg.py) without touching correct text in the sample posts.
+
+    IntroductoryComma  "However we" -> "However, we" (an introductory word or phrase)
+    ClauseComma        "... ideas but the facts" -> "... ideas, but the facts" (also which,
+                       especially), when a clause of four words or more comes before
+    SubordinateComma   "If you want it you ..." -> "If you want it, you ..."
+"""
+
+from __future__ import annotations
+
+import re
+
+from fbopt.quality.grammar import GrammarBackend, GrammarIssue
+from fbopt.quality.spans import overlaps, protected_spans
+
+# Openers that are introductory whenever they start a sentence and a word follows. Words that
+# also open ordinary clauses ("Now is the time", "First impressions", "Besides the cake") are
+# left out on purpose.
+INTRODUCTORY = (
+    "however", "for example", "for instance", "in addition", "in my opinion", "in this case",
+    "on the other hand", "on the contrary", "therefore", "thus", "hence", "moreover",
+    "furthermore", "finally", "lastly", "firstly", "secondly", "thirdly", "also", "then",
+    "of course", "in fact", "in conclusion", "in general", "in short", "in summary",
+    "in other words", "as a result", "to sum up", "all in all", "by the way", "unfortunately",
+    "fortunately", "personally", "actually", "honestly", "consequently", "meanwhile",
+    "nevertheless", "nonetheless", "otherwise", "yes", "first of all", "nowadays", "these days",
+    "in today's world", "in the past", "in the future", "besides that", "because of this",
+    "in the end", "at first", "at the same time", "for me", "in my view", "in my experience",
+)
+_OPENER = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=\n))\s*(?P<phrase>" + "|".join(
+        re.escape(p).replace(r"\ ", r"\s+") for p in sorted(INTRODUCTORY, key=len, reverse=True))
+    + r")(?=\s+(?P<next>[^\W\d_][\w'’]*))",
+    re.IGNORECASE)
+_JOINER = re.compile(r"(?<=[^\W\d_])[ \t]+(but|which|especially)[ \t]+(?=[^\W\d_])",
+                     re.IGNORECASE)
+_SENTENCE_SO_FAR = re.compile(r"[^.!?,;:\n]*$")
+_NOT_BEFORE_JOINER = {"nothing", "anything", "everything", "all", "none", "last", "of", "in",
+                      "on", "to", "for", "from", "by", "with", "about", "at", "and", "or", "the",
+                      "that", "a", "an", "every", "many", "some", "most", "each", "this", "these"}
+_SUBORDINATE = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<word>If|When|Although|Though|Because|While|After|Before"
+    r"|Since|Unless|Once|As long as|As soon as|Even if|Even though|Whenever)\b"
+    r"(?P<clause>[^,.!?;:\n]{3,80}?)"
+    r"(?=\s+(?:I|you|we|they|he|she|it|there)\s+(?:will|can|would|should|must|may|might|could"
+    r"|have|has|need|needs|are|is|was|were|do|does|don't|get|go|want|think|know|see|feel|become"
+    r"|becomes)\b)",
+    re.IGNORECASE)
+# "In addition to the cake, ..." and "Also known as" are not introductory.
+_NOT_AFTER = {"in addition": {"to"}, "also": {"known", "called"}, "then": {"there"}}
+
+
+def check_text(backend: GrammarBackend, text: str) -> list[GrammarIssue]:
+    """The backend's issues plus fbopt's own, never on a protected span, in text order."""
+    spans = protected_spans(text)
+    own = [i for i in house_issues(text) if not overlaps(i.offset, i.offset + i.length, spans)]
+    return merge_issues(backend.check(text), own)
+
+
+def house_issues(text: str) -> list[GrammarIssue]:
+    return introductory_commas(text) + clause_commas(text) + subordinate_commas(text)
+
+
+def _comma(offset: int, rule: str, message: str) -> GrammarIssue:
+    """An insertion: length 0 at `offset`, suggestion ','."""
+    return GrammarIssue(kind="Punctuation", message=message, offset=offset, length=0,
+                        suggestion=",", rule=rule, suggestions=(",",))
+
+
+def clause_commas(text: str) -> list[GrammarIssue]:
+    issues = []
+    for match in _JOINER.finditer(text):
+        before = _SENTENCE_SO_FAR.search(text[:match.start()])
+        words = (before.group(0) if before else "").split()
+        if len(words) < 4 or words[-1].lower() in _NOT_BEFORE_JOINER:
+            continue
+        if match.group(1).lower() == "but" and "only" in (w.lower() for w in words[-6:]):
+            continue  # "not only ... but also"
+        issues.append(_comma(match.start(), "ClauseComma",
+                             f"Put a comma before '{match.group(1)}' joining two clauses."))
+    return issues
+
+
+def subordinate_commas(text: str) -> list[GrammarIssue]:
+    issues = []
+    for m in _SUBORDINATE.finditer(text):
+        words = m.group("clause").split()
+        if len(words) < 2 or words[-1].lower() in _NOT_BEFORE_JOINER:
+            continue
+        issues.append(_comma(m.end("clause"), "SubordinateComma",
+                             f"Put a comma after the opening '{m.group('word')} ...' clause."))
+    return issues
+
+
+def introductory_commas(text: str) -> list[GrammarIssue]:
+    issues = []
+    for match in _OPENER.finditer(text):
+        phrase = match.group("phrase")
+        key = " ".join(phrase.lower().split())
+        if match.group("next").lower() in _NOT_AFTER.get(key, ()):
+            continue
+        issues.append(GrammarIssue(
+            kind="Punctuation", message=f"Put a comma after the introductory '{phrase}'.",
+            offset=match.start("phrase"), length=len(phrase), suggestion=phrase + ",",
+            rule="IntroductoryComma", suggestions=(phrase + ",",)))
+    return issues
+
+
+def merge_issues(found: list[GrammarIssue], extra: list[GrammarIssue]) -> list[GrammarIssue]:
+    """`found` plus the `extra` issues that overlap none of them, in text order."""
+    kept = [e for e in extra if not any(e.offset < f.offset + max(f.length, 1)
+                                        and f.offset < e.offset + max(e.length, 1)
+                                        for f in found)]
+    return sorted(found + kept, key=lambda issue: issue.offset)

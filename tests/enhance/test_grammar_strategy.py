@@ -1,0 +1,48 @@
+"""The grammar strategy: candidates chosen by the bigram model and edit distance, case kept,
+overlapping edits and protected spans skipped."""
+
+from __future__ import annotations
+
+from fbopt.enhance.edits import Edit, apply_edits, safe_edits
+from fbopt.enhance.grammar import GrammarFixer, _distance
+from fbopt.quality.grammar import GrammarIssue
+
+
+def spelling(text: str, word: str, *suggestions: str) -> GrammarIssue:
+    start = text.index(word)
+    return GrammarIssue("Spelling", "spelling", start, len(word), suggestions[0] if suggestions
+                        else None, "SpellCheck", tuple(suggestions))
+
+
+def test_spelling_choice_uses_context_and_distance() -> None:
+    text = "Keep this in maind when you come."
+    # Harper lists its three candidates alphabetically; the model picks the one that fits
+    choice = GrammarFixer().choose(text, spelling(text, "maind", "maid", "main", "mind"))
+    assert choice == "mind"
+    text = "The docters said it was fine."
+    assert GrammarFixer().choose(text, spelling(text, "docters", "dockers", "doctors")) == \
+        "Doctors".lower()
+
+
+def test_candidates_beyond_the_backend_and_case_is_kept() -> None:
+    text = "Untill friday we are closed."
+    assert GrammarFixer().choose(text, spelling(text, "Untill")) == "Until"
+
+
+def test_other_issues_choose_among_suggestions_by_fit() -> None:
+    text = "Their is a cat."
+    issue = GrammarIssue("Grammar", "there", 0, 5, "There", "x", ("There", "There's"))
+    assert GrammarFixer().fix(text, [issue]) == "There is a cat."
+
+
+def test_overlaps_and_protected_spans_are_skipped() -> None:
+    text = "See https://exampel.com now at 9am"
+    edits = [Edit(4, 23, "x"), Edit(24, 27, "today"), Edit(24, 30, "later"), Edit(31, 34, "10")]
+    assert safe_edits(text, edits) == [Edit(24, 27, "today")]
+    assert apply_edits(text, edits) == "See https://exampel.com today at 9am"
+
+
+def test_distance_counts_transpositions_once() -> None:
+    assert _distance("teh", "the") == 1
+    assert _distance("maind", "mind") == 1
+    assert _distance("salf", "all") == 2

@@ -1,0 +1,45 @@
+"""fbopt's own comma rules: they fire on the cases they name and leave look-alikes alone."""
+
+from __future__ import annotations
+
+from fbopt.enhance.grammar import GrammarFixer
+from fbopt.quality.house_rules import check_text, house_issues
+
+
+def fixed(text: str) -> str:
+    return GrammarFixer().fix(text, house_issues(text))
+
+
+def test_introductory_commas() -> None:
+    assert fixed("However we open at 9. For example the cake is new.") == \
+        "However, we open at 9. For example, the cake is new."
+    assert fixed("In addition to the cake we have tea.") == "In addition to the cake we have tea."
+    assert fixed("However, we open at 9.") == "However, we open at 9."
+    assert house_issues("Now is the time.") == []
+
+
+def test_clause_and_subordinate_commas() -> None:
+    assert fixed("We had lots of great ideas but the facts were missing.") == \
+        "We had lots of great ideas, but the facts were missing."
+    assert fixed("They drank nothing but tea.") == "They drank nothing but tea."
+    assert fixed("Not only cake but also tea.") == "Not only cake but also tea."
+    assert fixed("If the weather holds we will open the patio.") == \
+        "If the weather holds, we will open the patio."
+
+
+class NoIssues:
+    name = "none"
+
+    def check(self, text: str) -> list:
+        return []
+
+    def close(self) -> None:
+        return None
+
+
+def test_quoted_text_is_never_flagged() -> None:
+    text = 'We said "we met. However we left" then. However we came back.'
+    assert len(house_issues(text)) == 2  # the rule itself sees both ...
+    issues = check_text(NoIssues(), text)
+    assert [text[i.offset:i.offset + i.length] for i in issues] == ["However"]
+    assert issues[0].offset == text.rindex("However")  # ... but the quoted one is protected
