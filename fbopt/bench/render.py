@@ -109,6 +109,23 @@ def loopback_lines(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def device_lines(report: dict[str, Any]) -> list[str]:
+    """CPU against GPU for every stage that ran on both; one line saying why when no GPU."""
+    stages = report["stages"]
+    lines = []
+    for s in stages.values():
+        cpu = stages.get(s["stage"])
+        if s.get("device", "cpu") == "cpu" or not cpu or "failed" in (s["status"], cpu["status"]):
+            continue
+        gpu_rate, cpu_rate = s["rows_per_second"]["median"], cpu["rows_per_second"]["median"]
+        lines.append(f"{s['stage']}: {s['device']} {gpu_rate:,.1f} rows/s against cpu "
+                     f"{cpu_rate:,.1f} rows/s ({gpu_rate / cpu_rate:.1f}x)")
+    gpu = report["machine"]["gpu"]
+    if not gpu["available"]:
+        lines.append(f"CPU only: no GPU here ({gpu.get('reason', 'none found')}).")
+    return lines
+
+
 def headline(report: dict[str, Any]) -> str:
     m, settings = report["machine"], report["settings"]
     synthetic = settings["synthetic"]
@@ -135,6 +152,7 @@ def markdown_report(report: dict[str, Any]) -> str:
     out += [f"- {s}: {e['error']}" for s, e in report["stages"].items()
             if e["status"] != "ok"]
     out += [f"- {line}" for line in loopback_lines(report)]
+    out += [f"- {line}" for line in device_lines(report)]
     out += ["", "Single-row: one-row calls end to end. Per-row: latencies the library measured "
             "for each row (provider calls)."]
     if report["scaling"]:
@@ -198,7 +216,7 @@ def html_report(report: dict[str, Any]) -> str:
     parts += ["<h2>Stages</h2>", throughput_chart(report), html_table(stage_table(report))]
     parts += [f"<p class=\"bad\">{escape(k)}: {escape(str(s['error']))}</p>"
               for k, s in report["stages"].items() if s["status"] != "ok"]
-    parts += [f"<p>{escape(line)}</p>" for line in loopback_lines(report)]
+    parts += [f"<p>{escape(line)}</p>" for line in loopback_lines(report) + device_lines(report)]
     if report["scaling"]:
         parts += ["<h2>Scaling</h2>", f"<div class=\"charts\">{scaling_charts(report)}</div>",
                   html_table(scaling_table(report)), "<ul>"]

@@ -12,8 +12,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -132,6 +132,21 @@ def devices_for(stage: BenchStage, device: str, gpu: bool) -> list[str]:
     return [device]
 
 
+@contextmanager
+def private_home(home: Path) -> Iterator[None]:
+    """FBOPT_HOME pointed at the benchmark's folder while a stage prepares (training a model,
+    say), so nothing lands in the user's caches or history."""
+    before = os.environ.get("FBOPT_HOME")
+    os.environ["FBOPT_HOME"] = str(home)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("FBOPT_HOME", None)
+        else:
+            os.environ["FBOPT_HOME"] = before
+
+
 def worker_env(home: Path, loopback_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in PROVIDER_VARS}
     env["FBOPT_HOME"] = str(home)
@@ -202,7 +217,8 @@ class Harness:
         """Prepare `rows` rows (untimed, here), then time the stage in a fresh worker."""
         from fbopt.bench.loopback import LoopbackProcess
 
-        spec = stage.prepare(rows, self.context())
+        with private_home(self.workdir / "home" / "prepare"):
+            spec = stage.prepare(rows, self.context())
         spec.update(stage=stage.name, device=device, rows=rows, repeat=repeat, warmup=warmup,
                     warmup_rows=warmup_rows, latency_samples=latency_samples,
                     concurrency=self.settings.concurrency)

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 import fbopt
 from fbopt.cli.main import cli
+from tests.conftest import SAMPLE
 
 TINY = ["--stages", "generate.offline", "--rows", "12", "--repeat", "2", "--warmup", "0"]
 
@@ -148,9 +149,13 @@ def test_unknown_stage_is_exit_2(tmp_path: Path) -> None:
     assert "generate.offline" in result.output
 
 
-def test_python_api_returns_the_report() -> None:
-    report = fbopt.benchmark(stages=["generate"], rows=8, repeat=1, warmup=0, scaling=[],
-                             latency_samples=0)
+def test_python_api_on_user_posts() -> None:
+    """The API returns the report as a dict; a posts stage runs on --data, cut to --rows."""
+    report = fbopt.benchmark(stages=["score"], posts=SAMPLE / "posts.csv", rows=8, repeat=1,
+                             warmup=0, scaling=[], latency_samples=0)
     check_schema(report)
-    assert "generate.offline" in report["stages"] and report["scaling"] == {}
-    assert report["stages"]["generate.offline"]["latency_ms"] is None
+    assert list(report["stages"]) == ["score"] and report["scaling"] == {}
+    entry = report["stages"]["score"]
+    assert entry["rows"] == 8 and entry["latency_ms"] is None
+    assert entry["metrics"]["texts_analysed"] == 8
+    assert report["settings"]["synthetic"]["posts"] is False
