@@ -16,6 +16,7 @@ from typing import Any
 
 from fbopt.cache import PostCache, cache_key, semantic_group
 from fbopt.catalog import Catalog
+from fbopt.checkpoint import CallJournal
 from fbopt.errors import ProviderError, ProviderTimeout
 from fbopt.generation import Assignment, Outcome
 from fbopt.limits import Budget, RateLimiter, RetryPolicy, tokens_upper_bound
@@ -78,6 +79,9 @@ class LLMDispatcher:
         self.limiters = {m.name: RateLimiter(m.rpm, m.tpm) for m in catalog.models.values()}
         self.stats = CallStats()
         self.call_seconds = 0.0
+        # Set by a resumable run: answers that arrived before a restart (fbopt.checkpoint).
+        self.journal: CallJournal | None = None
+        self.prior_spent = 0.0
         self._budget: Budget | None = None
         self._slots: asyncio.Semaphore | None = None
         self._in_flight = 0
@@ -86,6 +90,8 @@ class LLMDispatcher:
         if self._slots is None:  # made inside the running loop
             self._slots = asyncio.Semaphore(self.concurrency)
             self._budget = Budget(self.max_cost) if self.max_cost is not None else None
+            if self._budget is not None:
+                self._budget.spent = self.prior_spent
         outcomes: list[Outcome | None] = [None] * len(assignments)
         pending: dict[str, list[int]] = {}
         for i, a in enumerate(assignments):
@@ -94,7 +100,7 @@ class LLMDispatcher:
                 outcomes[i] = Outcome(self.offline.complete_one(a.request), "ok", "none")
                 continue
             key = cache_key(a.provider, a.request)
-            hit = self._lookup(key, a)
+            hit = self._resumed(key) or self._lookup(key, a)
             if hit is not None:
                 outcomes[i] = hit
             else:  # identical requests in one batch share one call
@@ -110,6 +116,20 @@ class LLMDispatcher:
         if self.cache is not None:
             self.cache.flush()
         return [o for o in outcomes if o is not None]
+
+    def _resumed(self, key: str) -> Outcome | None:
+        """The answer this run got before it was stopped: the row reads as it would have."""
+        completion = self.journal.get(key) if self.journal is not None else None
+        if completion is None:
+            return None
+        self.add_prior_spend(completion.cost_usd)
+        return Outcome(completion, "ok", "miss" if self.cache is not None else "off")
+
+    def add_prior_spend(self, usd: float) -> None:
+        """Book what this run spent before a restart, so --max-cost caps the whole run."""
+        self.prior_spent += usd
+        if self._budget is not None:
+            self._budget.spent += usd
 
     def _lookup(self, key: str, a: Assignment) -> Outcome | None:
         if self.cache is None:
@@ -151,6 +171,8 @@ class LLMDispatcher:
         self.stats.tokens_in += completion.tokens_in
         self.stats.tokens_out += completion.tokens_out
         self.stats.cost_usd += completion.cost_usd
+        if self.journal is not None:
+            self.journal.put(key, completion)
         if self.cache is not None:
             self.cache.put(key, completion, semantic_group(a.provider, req), a.row.topic)
         return Outcome(completion, "ok", "miss" if self.cache is not None else "off")
@@ -203,6 +225,7 @@ class LLMDispatcher:
             "calls_per_second": (round(s.calls / self.call_seconds, 2)
                                  if self.call_seconds else None),
             "retry_wait_seconds": round(s.retry_wait_s, 3),
+            "cost_usd_before_resume": round(self.prior_spent, 6),
             "rate_limit_wait_seconds": round(sum(r.waited for r in self.limiters.values()), 3),
             "errors": dict(s.errors),
         }

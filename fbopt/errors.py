@@ -13,6 +13,8 @@ Not for programming errors: those stay ordinary exceptions and show a traceback.
     +-- BudgetError              a call would cross --max-cost
     +-- ModelError               an engagement model artifact is missing or incompatible (exit 2)
 
+    Interrupted (a KeyboardInterrupt) Ctrl-C or SIGTERM stopped a run (exit 130 or 143)
+
 Third-party exceptions are translated where they enter (`raise ... from exc`), never further up.
 """
 
@@ -128,3 +130,14 @@ class BudgetError(FboptError):
 
 class ModelError(FboptError):
     exit_code = 2
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (exit 130) or SIGTERM (exit 143) stopped a run; the message says what was kept.
+
+    A KeyboardInterrupt, not an FboptError, so code that catches FboptError never swallows it.
+    """
+
+    def __init__(self, message: str = "", *, exit_code: int = 130) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

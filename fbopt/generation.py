@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import pyarrow as pa
 
 from fbopt.config import Config, load_config
 from fbopt.io.paths import default_output, default_report
 from fbopt.io.report import RunReport
 from fbopt.io.schema import Column, Schema
-from fbopt.pipeline import append_columns, run_stage
+from fbopt.pipeline import append_columns, resume_checkpoint, run_stage
 from fbopt.providers.base import Completion, CompletionRequest
 
 MAX_VARIANTS = 50
@@ -28,7 +29,8 @@ TOPICS_SCHEMA = Schema(
     command="generate",
     columns=(
         Column("topic", required=True, aliases=("subject", "title"), help="what the post is about"),
-        Column("id", aliases=("topic_id",), help="your id for the topic; row number if absent"),
+        Column("id", aliases=("topic_id",), unique=True,
+               help="your id for the topic (unique); row number if absent"),
         Column("audience", help="who the post is for, e.g. 'small business owners'"),
         Column("tone", help="friendly, professional, playful, inspirational or urgent"),
         Column("content_type", help="technical, educational, entertainment, personal, "
@@ -125,6 +127,8 @@ class GenerateStage:
     schema: Schema = TOPICS_SCHEMA
     counts: dict[str, int] = field(default_factory=dict)
     extra_fields: list[pa.Field] = field(default_factory=list)
+    max_topic_chars: int = 2000
+    max_field_chars: int = 200
 
     def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
         added = [f.name for f in GENERATE_FIELDS + self.extra_fields]
@@ -134,31 +138,62 @@ class GenerateStage:
 
     async def process(self, batch: pa.RecordBatch, columns: dict[str, pa.Array],
                       first_row: int) -> pa.RecordBatch:
+        from fbopt import rowcheck
+
+        # Rows that cannot be written (empty or oversized topic) never reach the planner.
+        why = rowcheck.skip_reasons(columns, self.max_topic_chars, self.max_field_chars)
+        counts = rowcheck.variant_counts(columns, batch.num_rows, self.default_variants,
+                                         self.forced_variants)
+        if why.null_count == 0:
+            return self._skipped(batch, columns, first_row, why, counts)[0]
         rows = topic_rows(columns, first_row, self.default_variants, self.forced_variants)
+        reasons = why.to_pylist()
         plan: list[Assignment] = []
         index: list[int] = []
         for i, row in enumerate(rows):
-            for variant in range(1, row.variants + 1):
+            if reasons[i] is None and not row.topic:
+                reasons[i] = rowcheck.EMPTY_TOPIC
+            for variant in range(1, row.variants + 1) if reasons[i] is None else ():
                 plan.append(self.planner.assign(row, variant))
                 index.append(i)
-        outcomes = await self.dispatcher.run([a for a in plan if a.row.topic])
-        results = iter(outcomes)
-        filled = [next(results) if a.row.topic else _empty_topic() for a in plan]
-        for outcome in filled:
+        outcomes = await self.dispatcher.run(plan)
+        for outcome in outcomes:
             self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
-        added = generate_columns(plan, filled)
-        return append_columns(batch.take(pa.array(index, pa.int64())), added)
+        added = generate_columns(plan, outcomes)
+        out = append_columns(batch.take(pa.array(index, pa.int64())), added)
+        if all(r is None for r in reasons):
+            return out
+        skipped = self._skipped(batch, columns, first_row, pa.array(reasons, pa.string()), counts)
+        variants = np.array([a.variant for a in plan], np.int64)
+        return rowcheck.merge_rows([(out, np.array(index, np.int64), variants), skipped])
+
+    def _skipped(self, batch: pa.RecordBatch, columns: dict[str, pa.Array], first_row: int,
+                 why: pa.Array, counts: np.ndarray) -> tuple[pa.RecordBatch, Any, Any]:
+        from fbopt import rowcheck
+
+        out = rowcheck.skipped_rows(batch, columns, first_row, why, counts,
+                                    GENERATE_FIELDS + self.extra_fields)
+        self.counts["skipped"] = self.counts.get("skipped", 0) + out[0].num_rows
+        return out
+
+    def restore(self, batch: pa.RecordBatch) -> None:
+        """Count a batch replayed from a checkpoint as if it had just been written; its spend
+        counts toward --max-cost."""
+        import pyarrow.compute as pc
+
+        for item in pc.value_counts(batch.column("status")).to_pylist():
+            status = item["values"]
+            self.counts[status] = self.counts.get(status, 0) + item["counts"]
+        spent = pc.sum(batch.column("cost_usd")).as_py() or 0.0
+        book = getattr(self.dispatcher, "add_prior_spend", None)
+        if book is not None:
+            book(spent)
 
     def metrics(self) -> dict[str, Any]:
         return {"posts_by_status": dict(self.counts), **self.dispatcher.metrics()}
 
     async def aclose(self) -> None:
         await self.dispatcher.aclose()
-
-
-def _empty_topic() -> Outcome:
-    return Outcome(Completion(error="the topic is empty: nothing to write about"), "skipped",
-                   "none")
 
 
 def topic_rows(columns: dict[str, pa.Array], first_row: int, default_variants: int,
@@ -234,7 +269,9 @@ def build_stage(config: Config, variants: int | None) -> GenerateStage:
     planner, dispatcher = build_routing(config)
     return GenerateStage(planner, dispatcher,
                          default_variants=int(config.get("generate.variants")),
-                         forced_variants=variants)
+                         forced_variants=variants,
+                         max_topic_chars=int(config.get("generate.max_topic_chars")),
+                         max_field_chars=int(config.get("generate.max_field_chars")))
 
 
 def stage_notes(stage: GenerateStage) -> list[str]:
@@ -251,11 +288,13 @@ def generate(
     config: Config | str | Path | None = None,
     batch_size: int | None = None,
     progress: bool = False,
+    fresh: bool = False,
 ) -> GenerateResult:
     """Write posts for every topic in `topics` (a CSV/Parquet/JSONL path or a DataFrame).
 
     With a path and no `output`, writes `<stem>.generate.parquet` in the current folder; with a
-    DataFrame and no `output`, returns a DataFrame in `result.output`.
+    DataFrame and no `output`, returns a DataFrame in `result.output`. A run from a file that
+    was stopped resumes: rows already written are not asked for again (`fresh` starts over).
     """
     cfg = config if isinstance(config, Config) else load_config(config)
     size = batch_size or int(cfg.get("run.batch_size"))
@@ -264,8 +303,11 @@ def generate(
     rep_path = Path(report) if report else (default_report(topics, "generate") if is_path else None)
     run = RunReport("generate")
     stage = build_stage(cfg, variants)
+    checkpoint = resume_checkpoint("generate", topics, out_path, cfg, stage.dispatcher,
+                                   fresh=fresh, options={"variants": variants, "batch": size})
     start = time.perf_counter()
-    table = run_stage(stage, topics, out_path, run, batch_size=size, progress=progress)
+    table = run_stage(stage, topics, out_path, run, batch_size=size, progress=progress,
+                      checkpoint=checkpoint, validate_first=bool(cfg.get("run.validate_first")))
     run.rows_failed = stage.counts.get("failed", 0)
     for note in stage_notes(stage):
         run.note(note)

@@ -7,6 +7,8 @@ rows; the pipeline owns streaming, atomic output, timing and progress.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +16,9 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from fbopt.errors import InputError
+from fbopt.checkpoint import Checkpoint
+from fbopt.errors import InputError, Interrupted, UsageError
+from fbopt.io.check import CHECK_BATCH, check_input
 from fbopt.io.readers import BatchReader
 from fbopt.io.report import RunReport
 from fbopt.io.schema import Schema
@@ -47,10 +51,13 @@ class TableReader:
     table: pa.Table
     batch_size: int = 2048
     path: str = "<DataFrame>"
+    select: list[str] | None = None
 
     def __post_init__(self) -> None:
         self.columns = list(self.table.schema.names)
         self.rows_read = 0
+        if self.select is not None:
+            self.table = self.table.select(self.select)
 
     def __iter__(self) -> Iterator[tuple[int, pa.RecordBatch]]:
         for batch in self.table.to_batches(max_chunksize=self.batch_size):
@@ -59,14 +66,16 @@ class TableReader:
             yield first, batch
 
 
-def open_input(source: Any, batch_size: int) -> BatchReader | TableReader:
-    """A reader for a path, an Arrow table or a pandas DataFrame."""
+def open_input(source: Any, batch_size: int,
+               select: list[str] | None = None) -> BatchReader | TableReader:
+    """A reader for a path, an Arrow table or a pandas DataFrame (only `select` columns)."""
     if isinstance(source, (str, Path)):
-        return BatchReader(Path(source), batch_size=batch_size)
+        return BatchReader(Path(source), batch_size=batch_size, select=select)
     if isinstance(source, pa.Table):
-        return TableReader(source, batch_size)
+        return TableReader(source, batch_size, select=select)
     if hasattr(source, "to_dict") and hasattr(source, "columns"):
-        return TableReader(pa.Table.from_pandas(source, preserve_index=False), batch_size)
+        return TableReader(pa.Table.from_pandas(source, preserve_index=False), batch_size,
+                           select=select)
     raise TypeError(f"expected a path, DataFrame or Arrow table, got {type(source).__name__}")
 
 
@@ -98,52 +107,102 @@ class MemorySink:
                                      if self.batches else schema)
 
 
+def resume_checkpoint(command: str, source: Any, output: Path | None, config: Any,
+                      dispatcher: Any = None, *, fresh: bool = False,
+                      options: dict[str, Any] | None = None) -> Checkpoint | None:
+    """The checkpoint a run from a file resumes into, or None (resume.enabled off, or no file).
+    A dispatcher with a `journal` attribute keeps its finished calls there too."""
+    from fbopt.checkpoint import open_checkpoint
+
+    if not bool(config.get("resume.enabled")):
+        return None
+    checkpoint = open_checkpoint(command, source, output, config.values, options=options,
+                                 fresh=fresh, keep_days=float(config.get("resume.keep_days")))
+    if checkpoint is not None and hasattr(dispatcher, "journal"):
+        dispatcher.journal = checkpoint.journal
+    return checkpoint
+
+
 def run_stage(stage: Stage, source: Any, output: Path | None, report: RunReport, *,
-              batch_size: int, progress: bool = False) -> pa.Table | None:
+              batch_size: int, progress: bool = False, checkpoint: Checkpoint | None = None,
+              validate_first: bool = True) -> pa.Table | None:
     """Stream `source` through `stage` into `output` (atomically), or into a table when
-    `output` is None. Fills `report`; raises FboptError on bad input with nothing written."""
-    return asyncio.run(_run_stage(stage, source, output, report, batch_size, progress))
+    `output` is None. Fills `report`; raises FboptError on bad input with nothing written.
+
+    `validate_first` checks the whole input (types, ranges, unique ids) before the first batch
+    is processed. With a `checkpoint`, batches an earlier run finished are replayed instead of
+    processed, each new one is recorded, and the checkpoint goes once the output is committed.
+    Ctrl-C and SIGTERM raise Interrupted, with finished batches kept in the checkpoint."""
+    stop = _Stop()
+    try:
+        return asyncio.run(_run_stage(stage, source, output, report, batch_size, progress,
+                                      checkpoint, validate_first, stop))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        code = 143 if stop.signal == signal.SIGTERM else 130
+        raise Interrupted(_kept(checkpoint), exit_code=code) from None
 
 
 async def _run_stage(stage: Stage, source: Any, output: Path | None, report: RunReport,
-                     batch_size: int, progress: bool) -> pa.Table | None:
+                     batch_size: int, progress: bool, checkpoint: Checkpoint | None,
+                     validate_first: bool, stop: _Stop) -> pa.Table | None:
     reader = open_input(source, batch_size)
     report.input_path = str(reader.path)
     mapping = stage.schema.resolve(reader.columns, str(reader.path))
+    _check_not_input(source, output)
+    if validate_first:
+        with report.stage("check"):
+            check_input(stage.schema, lambda cols: open_input(source, CHECK_BATCH, cols),
+                        mapping, str(reader.path))
     bar = make_progress(progress, stage.name)
     try:
-        if output is None:
-            sink = MemorySink()
-            schema = await _pump(stage, reader, mapping, sink, report, bar)
-            return sink.table(stage.output_schema(schema))
-        report.output_path = str(output)
-        with AtomicWriter(output) as writer:
-            schema = await _pump(stage, reader, mapping, writer, report, bar)
-            with report.stage("write"):
-                writer.commit(empty_schema=stage.output_schema(schema))
-        return None
+        with stop.sigterm_cancels(asyncio.current_task()):
+            if output is None:
+                sink = MemorySink()
+                schema = await _pump(stage, reader, mapping, sink, report, bar, checkpoint)
+                return sink.table(stage.output_schema(schema))
+            report.output_path = str(output)
+            with AtomicWriter(output) as writer:
+                schema = await _pump(stage, reader, mapping, writer, report, bar, checkpoint)
+                with report.stage("write"):
+                    writer.commit(empty_schema=stage.output_schema(schema))
+            if checkpoint is not None:
+                checkpoint.discard()
+            return None
     finally:
         bar.close()
         report.metrics.update(stage.metrics())
+        if checkpoint is not None:
+            report.metrics["resume"] = checkpoint.metrics()
+            checkpoint.close()
         await stage.aclose()
 
 
 async def _pump(stage: Stage, reader: Any, mapping: dict[str, str], sink: Sink,
-                report: RunReport, bar: Progress) -> pa.Schema:
+                report: RunReport, bar: Progress,
+                checkpoint: Checkpoint | None = None) -> pa.Schema:
     path = str(reader.path)
     batches = iter(reader)
     schema: pa.Schema | None = None
+    index = -1
     while True:
         with report.stage("read"):
             item = next(batches, None)
         if item is None:
             break
         first_row, batch = item
+        index += 1
         schema = batch.schema
-        with report.stage("validate"):
-            columns = stage.schema.typed(batch, mapping, path, first_row)
-        with report.stage(stage.name):
-            out = await stage.process(batch, columns, first_row)
+        out = checkpoint.replay(index, first_row, batch.num_rows) if checkpoint else None
+        if out is not None:
+            _restore(stage, out)
+        else:
+            with report.stage("validate"):
+                columns = stage.schema.typed(batch, mapping, path, first_row)
+            with report.stage(stage.name):
+                out = await stage.process(batch, columns, first_row)
+            if checkpoint is not None:
+                with report.stage("checkpoint"):
+                    checkpoint.record(index, first_row, batch.num_rows, out)
         with report.stage("write"):
             sink.write(out)
         report.rows_in += batch.num_rows
@@ -153,3 +212,54 @@ async def _pump(stage: Stage, reader: Any, mapping: dict[str, str], sink: Sink,
         raise InputError("the file has a header but no data rows", path=path,
                          hint="add at least one row")
     return schema
+
+
+def _restore(stage: Stage, out: pa.RecordBatch) -> None:
+    """Let the stage count a replayed batch (statuses, spend) as if it had processed it."""
+    restore = getattr(stage, "restore", None)
+    if restore is not None:
+        restore(out)
+
+
+def _check_not_input(source: Any, output: Path | None) -> None:
+    if output is None or not isinstance(source, (str, Path)) or not Path(output).exists():
+        return
+    with contextlib.suppress(OSError):
+        if Path(output).samefile(source):
+            raise UsageError(f"the output {output} is the input file: it would be overwritten",
+                             hint="name another output with -o")
+
+
+def _kept(checkpoint: Checkpoint | None) -> str:
+    batches = len(checkpoint.done) if checkpoint else 0
+    calls = len(checkpoint.journal.entries) if checkpoint else 0
+    if checkpoint is None or not (batches or calls):
+        return "nothing was written"
+    return (f"finished work ({batches} batches, {calls} more calls) is kept in "
+            f"{checkpoint.folder}; run the same command again to resume")
+
+
+class _Stop:
+    """Which signal stopped the run. SIGTERM (what cron, CI and `timeout` send) cancels the run
+    like Ctrl-C does, but only where nobody else has claimed SIGTERM."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+
+    @contextlib.contextmanager
+    def sigterm_cancels(self, task: asyncio.Task[Any] | None) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        installed = False
+        if task is not None and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.add_signal_handler(signal.SIGTERM, self._cancel, task)
+                installed = True
+        try:
+            yield
+        finally:
+            if installed:
+                loop.remove_signal_handler(signal.SIGTERM)
+
+    def _cancel(self, task: asyncio.Task[Any]) -> None:
+        self.signal = signal.SIGTERM
+        task.cancel()

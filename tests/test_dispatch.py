@@ -46,9 +46,10 @@ def test_timeout_is_retried_and_malformed_fails_one_row(server):
     out, metrics, _ = run(["Trail shoes for wet weather"],
                           **{"llm.timeout": 0.3, "cache.enabled": False})
     assert list(out["status"]) == ["ok"] and metrics["llm"]["retries"] == 1
-    server.enqueue(Action("malformed"))
+    server.enqueue(Action("malformed"))  # retryable: with one attempt, the row fails
     out, metrics, result = run(["Hill repeats", "Recovery runs", "Strength for runners"],
-                               **{"llm.concurrency": 1, "cache.enabled": False})
+                               **{"llm.concurrency": 1, "cache.enabled": False,
+                                  "llm.max_attempts": 1})
     assert sorted(out["status"]) == ["failed", "ok", "ok"] and result.exit_code == 3
     assert "malformed" in out.loc[out["status"] == "failed", "error"].iloc[0]
     assert metrics["llm"]["errors"] == {"ProviderError": 1}

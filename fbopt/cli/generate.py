@@ -17,12 +17,15 @@ from fbopt.cli.options import EXIT_STATUS_HELP, finish, handle_errors, run_optio
 @click.argument("topics", type=click.Path(path_type=Path))
 @click.option("--variants", type=click.IntRange(1, 50), default=None,
               help="Posts per topic for every row (overrides the `variants` column).")
+@click.option("--fresh", is_flag=True,
+              help="Start over: ignore the finished work a stopped run of this same command "
+                   "kept (by default it resumes and asks no provider again for those rows).")
 @llm_options
 @run_options
 @handle_errors
-def generate_cmd(topics: Path, variants: int | None, output: Path | None, report: Path | None,
-                 config_path: Path | None, batch_size: int | None, quiet: bool, verbose: int,
-                 debug: bool, llm_settings: dict) -> None:
+def generate_cmd(topics: Path, variants: int | None, fresh: bool, output: Path | None,
+                 report: Path | None, config_path: Path | None, batch_size: int | None,
+                 quiet: bool, verbose: int, debug: bool, llm_settings: dict) -> None:
     """Write ready-to-post drafts for every topic in TOPICS (CSV, Parquet or JSON Lines).
 
     TOPICS needs a `topic` column; optional columns: id, audience, tone, content_type,
@@ -40,5 +43,5 @@ def generate_cmd(topics: Path, variants: int | None, output: Path | None, report
     setup_logging(verbose, quiet)
     config = load_config(config_path, {"run.batch_size": batch_size, **llm_settings})
     result = generate(topics, output, report=report, variants=variants, config=config,
-                      progress=not quiet and bool(config.get("run.progress")))
+                      progress=not quiet and bool(config.get("run.progress")), fresh=fresh)
     finish(result, quiet)

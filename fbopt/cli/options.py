@@ -19,7 +19,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_STATUS_HELP = (
     "Exit status: 0 done; 2 bad input, usage or config (one line on stderr says what to fix); "
-    "3 done but some rows failed; 130 interrupted."
+    "3 done but some rows failed; 130 interrupted by Ctrl-C, 143 by SIGTERM (run the same "
+    "command again to resume)."
 )
 
 
@@ -67,11 +68,11 @@ def handle_errors(func: F) -> F:
                 raise
             click.echo(f"error: {exc.message()}", err=True)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # fbopt.errors.Interrupted says what it kept
             if debug:
                 raise
-            click.echo("interrupted: finished work was kept", err=True)
-            sys.exit(130)
+            click.echo(f"interrupted: {exc or 'finished work was kept'}", err=True)
+            sys.exit(getattr(exc, "exit_code", 130))
 
     return wrapper  # type: ignore[return-value]
 

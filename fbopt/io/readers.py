@@ -26,6 +26,10 @@ _HEADER_PROBE = 1 << 20
 # 1 MiB blocks: larger ones let the threaded reader hold more blocks ahead, and peak memory
 # then grows with the file (measured: 4 MiB blocks, 1M topics, 1.6x the 10k peak).
 _CSV_BLOCK = 1 << 20
+# A row longer than a block cannot be parsed; such a file is read again with blocks up to this
+# size, so one huge cell (a pasted document) becomes a row the command can skip, not a failure.
+_CSV_MAX_BLOCK = 256 << 20
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
 def detect_format(path: Path) -> str:
@@ -42,13 +46,15 @@ def detect_format(path: Path) -> str:
 @dataclass
 class BatchReader:
     """Iterate `(first_row, batch)` over a file; `first_row` is the 1-based data row of the
-    batch's first row. `columns` is known before the first batch is read."""
+    batch's first row. `columns` is known before the first batch is read. With `select`,
+    batches hold only those columns (a cheap first pass over a big file)."""
 
     path: Path
     batch_size: int = 2048
     format: str = ""
     columns: list[str] = field(default_factory=list)
     rows_read: int = 0
+    select: list[str] | None = None
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -77,28 +83,41 @@ class BatchReader:
         return self._csv_batches(delimiter, names)
 
     def _csv_batches(self, delimiter: str, names: list[str]) -> Iterator[pa.RecordBatch]:
-        from pyarrow import csv as pacsv
+        block, done = _CSV_BLOCK, 0
+        while True:
+            invalid: list[Any] = []
+            try:
+                # After a retry, the rows already given out are read again and dropped: counting
+                # them is exact, where pyarrow's skip_rows_after_names also counts blank lines.
+                for batch in _drop_rows(self._csv_stream(delimiter, names, block, invalid), done):
+                    done += batch.num_rows
+                    yield batch
+                return
+            except pa.ArrowInvalid as exc:
+                if "straddl" in str(exc) and block < _CSV_MAX_BLOCK:
+                    block = min(block * 16, _CSV_MAX_BLOCK)
+                    continue
+                raise self._csv_error(exc, invalid, delimiter, done) from None
+            except UnicodeDecodeError as exc:
+                raise self._encoding_error() from exc
 
-        invalid: list[Any] = []
+    def _csv_stream(self, delimiter: str, names: list[str], block: int,
+                    invalid: list[Any]) -> Iterator[pa.RecordBatch]:
+        from pyarrow import csv as pacsv
 
         def on_invalid(row: Any) -> str:
             invalid.append(row)
             return "error"
 
-        reader_opts = pacsv.ReadOptions(block_size=_CSV_BLOCK, use_threads=True)
+        # Big blocks only after a huge row; one thread then, so read-ahead stays one block.
+        reader_opts = pacsv.ReadOptions(block_size=block, use_threads=block == _CSV_BLOCK)
         parse_opts = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                         invalid_row_handler=on_invalid)
         convert_opts = pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names},
+            column_types={n: pa.string() for n in names}, include_columns=self.select or [],
             strings_can_be_null=False, quoted_strings_can_be_null=False)
-        try:
-            reader = pacsv.open_csv(self.path, read_options=reader_opts, parse_options=parse_opts,
-                                    convert_options=convert_opts)
-            yield from reader
-        except pa.ArrowInvalid as exc:
-            raise self._csv_error(exc, invalid, delimiter) from None
-        except UnicodeDecodeError as exc:
-            raise self._encoding_error() from exc
+        yield from pacsv.open_csv(self.path, read_options=reader_opts, parse_options=parse_opts,
+                                  convert_options=convert_opts)
 
     def _csv_header(self) -> tuple[str, list[str]]:
         with open(self.path, "rb") as fh:
@@ -107,10 +126,17 @@ class BatchReader:
             raise InputError("the file is UTF-16, fbopt reads UTF-8", path=self.path,
                              hint="save it as UTF-8 (Excel: 'CSV UTF-8')")
         head = head[len(_BOM):] if head.startswith(_BOM) else head
+        if head.startswith(_ZIP_MAGIC):
+            raise InputError("the file is a ZIP archive (an Excel workbook?), not a CSV",
+                             path=self.path, hint="save it from your spreadsheet as 'CSV UTF-8'")
         if b"\x00" in head:
             raise InputError("the file contains NUL bytes, so it is not a text CSV",
                              path=self.path,
                              hint="export it from your spreadsheet as 'CSV UTF-8'")
+        if b"\n" not in head and len(head) >= _HEADER_PROBE:
+            raise InputError("the first line is longer than 1 MiB, so it cannot be a header",
+                             path=self.path, row=0,
+                             hint="the first line must name the columns, e.g. topic,audience")
         try:
             first_line = head.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
         except UnicodeDecodeError:
@@ -123,10 +149,14 @@ class BatchReader:
         _check_names(names, self.path)
         return delimiter, names
 
-    def _csv_error(self, exc: Exception, invalid: list[Any], delimiter: str) -> InputError:
+    def _csv_error(self, exc: Exception, invalid: list[Any], delimiter: str,
+                   done: int = 0) -> InputError:
         text = str(exc)
         if "UTF8" in text or "utf8" in text.lower():
             return self._encoding_error()
+        if "straddl" in text:
+            return InputError(f"a row is longer than {_CSV_MAX_BLOCK >> 20} MiB", path=self.path,
+                              row=done + 1, hint="check for an unclosed quote, or shorten it")
         if invalid:
             row = invalid[0]
             number = getattr(row, "number", None)
@@ -161,7 +191,7 @@ class BatchReader:
 
     def _parquet_batches(self, pf: Any) -> Iterator[pa.RecordBatch]:
         try:
-            yield from pf.iter_batches(batch_size=self.batch_size)
+            yield from pf.iter_batches(batch_size=self.batch_size, columns=self.select)
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputError(f"cannot read the Parquet data ({_short(exc)})", path=self.path,
                              hint="the file may be truncated; write it again") from None
@@ -199,7 +229,7 @@ class BatchReader:
 
     def _jsonl_batches(self, first: tuple[int, dict[str, Any]],
                        rest: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[pa.RecordBatch]:
-        names = self.columns
+        names = self.select if self.select is not None else self.columns
         chunk: list[dict[str, Any]] = [first[1]]
         for _, record in rest:
             chunk.append(record)
@@ -251,6 +281,16 @@ def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Record
             buffer = buffer.slice(size)
     if buffer is not None and buffer.num_rows:
         yield _single_batch(buffer)
+
+
+def _drop_rows(batches: Iterator[pa.RecordBatch], count: int) -> Iterator[pa.RecordBatch]:
+    """`batches` without their first `count` rows."""
+    for batch in batches:
+        if count >= batch.num_rows:
+            count -= batch.num_rows
+            continue
+        yield batch.slice(count) if count else batch
+        count = 0
 
 
 def _single_batch(table: pa.Table) -> pa.RecordBatch:

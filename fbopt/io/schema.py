@@ -30,6 +30,8 @@ class Column:
     maximum: float | None = None
     aliases: tuple[str, ...] = ()
     help: str = ""
+    # Values must differ between rows (an empty value stands for the row number).
+    unique: bool = False
 
     def range_text(self) -> str:
         lo = "" if self.minimum is None else f"{self.minimum:g}"
@@ -61,7 +63,7 @@ class Schema:
                         f"required column '{col.name}' is missing (found: {have or 'no columns'})",
                         path=path,
                         column=col.name,
-                        hint=f"add a '{col.name}' column or rename one to '{col.name}'",
+                        hint=_missing_hint(col.name, names),
                     )
         return found
 
@@ -94,12 +96,25 @@ def _cast(col: Column, array: pa.Array, path: str, first_row: int, source: str) 
             raise InputError(
                 f"expected {'a number' if col.type != 'str' else 'text'}, got {bad[1]!r}",
                 path=path, row=first_row + bad[0], column=source,
-                hint=f"'{col.name}' must be {'an integer' if col.type == 'int' else 'a number'}"
-                     " or empty",
+                hint=f"'{col.name}' must be {_kind_text(col.type)} or empty",
             ) from None
     if col.type != "str" and (col.minimum is not None or col.maximum is not None):
         _check_range(col, array, path, first_row, source)
     return array
+
+
+def _missing_hint(name: str, names: Sequence[str]) -> str:
+    """Say so when one long header name looks like a whole delimited header line."""
+    if len(names) == 1:
+        odd = [c for c in ":/~^ " if c in names[0] and name in names[0].lower()]
+        if odd:
+            return (f"the header looks separated by {odd[0]!r}; fbopt reads columns separated "
+                    "by comma, semicolon, tab or |")
+    return f"add a '{name}' column or rename one to '{name}'"
+
+
+def _kind_text(kind: str) -> str:
+    return {"int": "an integer", "float": "a number"}.get(kind, "text")
 
 
 def _check_no_nul(array: pa.Array, path: str, first_row: int, source: str) -> None:

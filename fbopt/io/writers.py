@@ -8,6 +8,7 @@ the temporary file is removed and nothing appears at the output path.
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import tempfile
@@ -48,7 +49,10 @@ class AtomicWriter:
         folder = self.path.parent if str(self.path.parent) else Path(".")
         if not folder.is_dir():
             raise UsageError(f"output folder {folder} does not exist", hint="create it first")
-        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
+        _sweep_orphans(folder, self.path.name)
+        # The pid in the name lets a later run remove what a killed one left behind.
+        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.{os.getpid()}.", suffix=".tmp",
+                                    dir=folder)
         os.close(fd)
         self._tmp = Path(name)
         return self
@@ -99,6 +103,29 @@ class AtomicWriter:
 
             return pacsv.CSVWriter(self._tmp, _csv_schema(schema))
         return open(self._tmp, "w", encoding="utf-8")
+
+
+def _sweep_orphans(folder: Path, name: str) -> None:
+    """Remove temporary files of `name` whose writing process is gone (killed with SIGKILL or
+    by a power cut, so its own cleanup never ran)."""
+    prefix = f".{name}."
+    for tmp in folder.glob(f".{glob.escape(name)}.*.tmp"):
+        pid_text = tmp.name[len(prefix):].split(".", 1)[0]
+        if pid_text.isdigit() and not _alive(int(pid_text)):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would end the process there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or we cannot tell: leave its file alone
+    return True
 
 
 def _conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:

@@ -49,6 +49,6 @@ class CohereProvider(RemoteProvider):
             return None
         status = int(exc.status_code or 0)
         if status == 200:  # the SDK raises ApiError with status 200 for a body it cannot parse
-            return ProviderError("malformed response body", provider=self.name,
+            return ProviderError("malformed response body", provider=self.name, retryable=True,
                                  hint="check the base_url points at the Cohere API")
         return status_error(self.name, status, body_message(exc.body), exc.headers)

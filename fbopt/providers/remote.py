@@ -80,8 +80,9 @@ class RemoteProvider(Provider):
         except Exception as exc:  # noqa: BLE001 - every SDK failure becomes a ProviderError here
             raise self._translated(exc) from exc
         if not reply.text.strip():
+            # Often transient (a filtered or cut-off sample): worth another attempt.
             raise ProviderError("the model returned an empty post", provider=self.name,
-                                hint=f"finish reason was '{reply.finish_reason}'")
+                                retryable=True, hint=f"finish reason was '{reply.finish_reason}'")
         price = self.prices.get(req.model, Price(0.0, 0.0))
         return Completion(
             text=reply.text.strip(), tokens_in=reply.tokens_in, tokens_out=reply.tokens_out,
@@ -118,8 +119,10 @@ class RemoteProvider(Provider):
             return ProviderTimeout(f"no answer within {self.settings.timeout:g}s",
                                    provider=self.name, hint="raise llm.timeout or retry later")
         if isinstance(exc, ValueError):  # JSONDecodeError and friends: a body we cannot read
+            # Retryable: a proxy or a dropped connection cuts bodies short now and then.
             return ProviderError(f"malformed response body ({type(exc).__name__})",
-                                 provider=self.name, hint="check the base_url points at an API")
+                                 provider=self.name, retryable=True,
+                                 hint="check the base_url points at an API")
         if _is_connection(exc):
             return ProviderError(f"connection failed: {clean_message(str(exc))}",
                                  provider=self.name, retryable=True,

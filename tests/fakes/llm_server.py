@@ -2,15 +2,20 @@
 for driving the real SDKs in tests and measurement scripts.
 
 Not a model: replies are made from the request text. Tests enqueue actions (an HTTP error with
-headers, a hang past the client's timeout, a malformed body) that the next requests consume.
+headers, a hang past the client's timeout, a malformed, truncated or empty body) that the next
+requests consume. With `faults=0.3` the server also fails about 30% of requests on its own, with
+one of FAULT_KINDS, decided by a hash of (seed, request, attempt number of that request): the
+same rows fail the same way whatever the concurrency. `attempts` and `answered` count each
+distinct request body (request_key), so tests can prove no row was asked for twice.
 
-    python -m tests.fakes.llm_server --delay 0.2     # prints "port N", serves until killed
+    python -m tests.fakes.llm_server --delay 0.2 --faults 0.3   # prints "port N", serves
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import hashlib
 import json
 import socket
 import threading
@@ -23,9 +28,14 @@ REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 429: "Too Many Re
            500: "Internal Server Error", 503: "Service Unavailable"}
 
 
+FAULT_KINDS = ("429", "500", "hang", "truncated", "malformed", "empty")
+
+
 @dataclass
 class Action:
-    """What the server does for one request. kind: ok, status, hang, malformed."""
+    """What the server does for one request. kind: ok (after `seconds`), status, hang,
+    malformed (a body that is not JSON), truncated (the connection closes mid-body), empty
+    (a well-formed answer with no text)."""
 
     kind: str = "ok"
     status: int = 200
@@ -45,25 +55,52 @@ class Seen:
 class FakeState:
     """Shared between handler threads: the action queue, what was seen, in-flight counts."""
 
-    def __init__(self, delay: float, usage: tuple[int, int]) -> None:
+    def __init__(self, delay: float, usage: tuple[int, int], faults: float = 0.0,
+                 seed: int = 0, hang: float = 2.0) -> None:
         self.delay = delay
         self.usage = usage
+        self.faults, self.seed, self.hang = faults, seed, hang
         self.actions: collections.deque[Action] = collections.deque()
         self.seen: list[Seen] = []
         self.lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
+        self.attempts: collections.Counter[str] = collections.Counter()
+        self.faults_sent: collections.Counter[str] = collections.Counter()
+        self.answered: collections.Counter[str] = collections.Counter()
 
     def begin(self, seen: Seen) -> Action:
         with self.lock:
             self.seen.append(seen)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
-            return self.actions.popleft() if self.actions else Action()
+            key = request_key(seen.body)
+            self.attempts[key] += 1
+            if self.actions:
+                return self.actions.popleft()
+            return self._fault(key, self.attempts[key])
+
+    def _fault(self, key: str, attempt: int) -> Action:
+        """The seeded fault for this request's nth attempt, or a plain answer."""
+        if self.faults <= 0:
+            return Action()
+        digest = hashlib.sha256(f"{self.seed}|{attempt}|{key}".encode()).digest()
+        if int.from_bytes(digest[:8], "big") / 2**64 >= self.faults:
+            return Action()
+        kind = FAULT_KINDS[digest[8] % len(FAULT_KINDS)]
+        self.faults_sent[kind] += 1
+        if kind in ("429", "500"):
+            return Action("status", int(kind), {"retry-after-ms": "10"} if kind == "429" else {})
+        return Action(kind, seconds=self.hang)
 
     def end(self) -> None:
         with self.lock:
             self.in_flight -= 1
+
+
+def request_key(body: dict[str, Any]) -> str:
+    """One request's identity: its whole body (model, messages, seed), canonically."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:24]
 
 
 def _user_text(path: str, body: dict[str, Any]) -> tuple[str, str]:
@@ -84,9 +121,10 @@ def reply_text(model: str, prompt: str) -> str:
     return f"Here is what {model} thinks about {topic[:80]}. Tell us yours below! #fake"
 
 
-def _ok_body(path: str, body: dict[str, Any], usage: tuple[int, int]) -> dict[str, Any]:
+def _ok_body(path: str, body: dict[str, Any], usage: tuple[int, int],
+             empty: bool = False) -> dict[str, Any]:
     model, prompt = _user_text(path, body)
-    text = reply_text(model, prompt)
+    text = "" if empty else reply_text(model, prompt)
     tin, tout = usage
     if path.endswith("/chat/completions"):
         return {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": model,
@@ -139,38 +177,55 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - stdlib naming
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b"{}"
+        if len(raw) < length:  # the client died mid-request: no provider would answer it
+            self.close_connection = True
+            return
         headers = {k.lower(): v for k, v in self.headers.items()}
         path = self.path.split("?", 1)[0]
         state = self.server.state
-        action = state.begin(Seen(path, headers, json.loads(raw or b"{}")))
+        seen = Seen(path, headers, json.loads(raw or b"{}"))
+        action = state.begin(seen)
         try:
-            self._answer(action, path, headers, state)
+            self._answer(action, path, headers, state, seen)
         finally:
             state.end()
 
     def _answer(self, action: Action, path: str, headers: dict[str, str],
-                state: FakeState) -> None:
+                state: FakeState, seen: Seen) -> None:
         if state.delay:
             time.sleep(state.delay)
-        if action.kind == "hang":
+        if action.kind in ("hang", "ok") and action.seconds:
             time.sleep(action.seconds)
+        if action.kind == "hang":
             self.close_connection = True
             return
         if action.kind == "malformed":
             self._send(200, b'{"choices": [ this is not json', {})
+            return
+        # This request's own body: under concurrency, seen[-1] may be another one's.
+        if action.kind in ("truncated", "empty"):
+            body = json.dumps(_ok_body(path, seen.body, state.usage, empty=True)).encode()
+            if action.kind == "truncated":  # promise the whole body, send half, hang up
+                self._send(200, body[: len(body) // 2], {}, length=len(body))
+                self.close_connection = True
+                return
+            self._send(200, body, {})
             return
         if action.kind == "status":
             message = action.message + (f" (key {_key(headers)})" if action.echo_key else "")
             payload = json.dumps(_error_body(path, action.status, message)).encode()
             self._send(action.status, payload, action.headers)
             return
-        seen = state.seen[-1]
         self._send(200, json.dumps(_ok_body(path, seen.body, state.usage)).encode(), {})
+        with state.lock:
+            state.answered[request_key(seen.body)] += 1
 
-    def _send(self, status: int, body: bytes, extra: dict[str, str]) -> None:
+    def _send(self, status: int, body: bytes, extra: dict[str, str],
+              length: int | None = None) -> None:
         """Status line, headers and body in one write: no Nagle delay between them."""
         lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}",
-                 "Content-Type: application/json", f"Content-Length: {len(body)}"]
+                 "Content-Type: application/json",
+                 f"Content-Length: {len(body) if length is None else length}"]
         lines += [f"{k}: {v}" for k, v in extra.items()]
         head = ("\r\n".join(lines) + "\r\n\r\n").encode()
         self.wfile.write(head + body)
@@ -183,9 +238,10 @@ class FakeServer(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
 
-    def __init__(self, delay: float = 0.0, usage: tuple[int, int] = (120, 60)) -> None:
+    def __init__(self, delay: float = 0.0, usage: tuple[int, int] = (120, 60),
+                 faults: float = 0.0, seed: int = 0, hang: float = 2.0) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
-        self.state = FakeState(delay, usage)
+        self.state = FakeState(delay, usage, faults, seed, hang)
         self._thread: threading.Thread | None = None
 
     @property
@@ -213,8 +269,10 @@ class FakeServer(ThreadingHTTPServer):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument("--faults", type=float, default=0.0, help="share of requests to fail")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the fault schedule")
     args = parser.parse_args()
-    server = FakeServer(delay=args.delay)
+    server = FakeServer(delay=args.delay, faults=args.faults, seed=args.seed)
     print(f"port {server.server_address[1]}", flush=True)
     server.serve_forever()
 

@@ -1,0 +1,159 @@
+"""Resumable `generate`: a real `python -m fbopt` process killed with SIGKILL at several points
+and started again with the same arguments, and one stopped with SIGINT or SIGTERM, against the
+loopback server, which counts every request so a repeated call cannot hide."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from fbopt.cli.main import cli
+from tests.conftest import REPO
+from tests.fakes.llm_server import Action, FakeServer, request_key
+
+KEY = "sk-test-resume-0123456789"
+CONCURRENCY = 4
+ARGS = ["--model", "gpt-4.1-mini", "--no-cache", "--batch-size", "8", "--concurrency",
+        str(CONCURRENCY), "-q"]
+
+
+def write_topics(folder: Path, n: int) -> Path:
+    path = folder / "topics.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "topic", "audience"])
+        writer.writerows([f"t{i}", f"Bike commuting tip {i}", "city riders"] for i in range(n))
+    return path
+
+
+def start(server: FakeServer, folder: Path, *extra: str) -> subprocess.Popen:
+    env = dict(os.environ, OPENAI_API_KEY=KEY, OPENAI_BASE_URL=server.url + "/v1",
+               PYTHONPATH=str(REPO))
+    return subprocess.Popen(
+        [sys.executable, "-m", "fbopt", "generate", "topics.csv", "-o", "out.parquet", *ARGS,
+         *extra], cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def finish_here(server: FakeServer, monkeypatch: pytest.MonkeyPatch, *extra: str) -> int:
+    """The same command in this process (no interpreter start-up): for runs nobody kills."""
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/v1")
+    result = CliRunner().invoke(cli, ["generate", "topics.csv", "-o", "out.parquet", *ARGS,
+                                      *extra])
+    assert "Traceback" not in result.stderr
+    return result.exit_code
+
+
+def wait_for_requests(server: FakeServer, proc: subprocess.Popen, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while len(server.seen) < count and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def checkpoint_batches(home: Path) -> list[Path]:
+    return sorted((home / "checkpoints").glob("*/batch-*.arrow"))
+
+
+def test_sigkill_at_any_point_then_rerun_calls_no_row_twice(workdir, isolated_home,
+                                                             monkeypatch):
+    n = 80
+    write_topics(workdir, n)
+    kills = [5, 27, 52]
+    with FakeServer(delay=0.03) as server:
+        for at in kills:
+            proc = start(server, workdir)
+            wait_for_requests(server, proc, at)
+            assert proc.poll() is None, "the run ended before it could be killed"
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+            assert not (workdir / "out.parquet").exists()  # nothing half-written in its place
+        assert checkpoint_batches(isolated_home)  # finished batches were kept
+        assert len(leftovers(workdir)) == 1  # the last kill's; each run swept the one before
+        assert finish_here(server, monkeypatch) == 0
+        attempts = Counter(server.state.attempts)
+    rows = pq.read_table(workdir / "out.parquet").to_pylist()
+    assert sorted(r["topic_id"] for r in rows) == sorted(f"t{i}" for i in range(n))
+    assert {r["status"] for r in rows} == {"ok"}
+    # Only calls in flight at a kill may have been asked for again; nothing finished was.
+    assert len(attempts) == n
+    assert sum(attempts.values()) - n <= len(kills) * CONCURRENCY
+    assert max(attempts.values()) <= 1 + len(kills)
+    # The checkpoint went with the commit; the killed runs' temporary files were swept.
+    assert not list((isolated_home / "checkpoints").iterdir())
+    assert leftovers(workdir) == []
+    report = (workdir / "topics.generate.report.json").read_text()
+    assert '"rows_replayed"' in report and '"batches_replayed": 0' not in report
+    # Same rows as a run that was never stopped.
+    with FakeServer() as clean:
+        assert finish_here(clean, monkeypatch, "--fresh", "-o", "clean.parquet") == 0
+    clean_rows = pq.read_table(workdir / "clean.parquet").to_pylist()
+    drop = {"latency_ms"}
+    assert [{k: v for k, v in r.items() if k not in drop} for r in rows] == \
+        [{k: v for k, v in r.items() if k not in drop} for r in clean_rows]
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupt_cancels_calls_keeps_work_and_resumes(workdir, isolated_home, monkeypatch,
+                                                        sig, code):
+    write_topics(workdir, 40)
+    with FakeServer() as server:
+        # Two batches answer at once; the third batch's calls take far longer than the test.
+        server.enqueue(*[Action()] * 16, *[Action("ok", seconds=20)] * 8)
+        proc = start(server, workdir)
+        wait_for_requests(server, proc, 16 + CONCURRENCY)
+        first_keys = {request_key(s.body) for s in server.seen[:16]}
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+        still_waiting = server.state.in_flight
+        assert proc.returncode == code, err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("interrupted: ") and "resume" in lines[0]
+        assert "Traceback" not in err
+        # In-flight calls were abandoned, not waited for; no output, no temporary file.
+        assert still_waiting > 0
+        assert sorted(p.name for p in workdir.iterdir()) == ["topics.csv"]
+        assert len(checkpoint_batches(isolated_home)) == 2
+        server.state.actions.clear()
+        assert finish_here(server, monkeypatch) == 0
+        assert all(server.state.attempts[k] == 1 for k in first_keys)
+    rows = pq.read_table(workdir / "out.parquet").to_pylist()
+    assert sorted(r["topic_id"] for r in rows) == sorted(f"t{i}" for i in range(40))
+
+
+def test_fresh_starts_over_and_a_changed_input_is_not_resumed(workdir, isolated_home,
+                                                             monkeypatch):
+    path = write_topics(workdir, 24)
+    with FakeServer(delay=0.03) as server:
+        proc = start(server, workdir)
+        wait_for_requests(server, proc, 12)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert checkpoint_batches(isolated_home)
+        seen = len(server.seen)
+        assert finish_here(server, monkeypatch, "--fresh") == 0
+        assert len(server.seen) - seen == 24  # every row asked for again
+        proc = start(server, workdir)
+        wait_for_requests(server, proc, len(server.seen) + 12)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        with path.open("a", encoding="utf-8") as fh:  # the input changes: a new checkpoint
+            fh.write("t24,Bike commuting tip 24,city riders\n")
+        seen = len(server.seen)
+        assert finish_here(server, monkeypatch) == 0
+        assert len(server.seen) - seen == 25
+    assert pq.read_table(workdir / "out.parquet").num_rows == 25
