@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,10 @@ _CSV_BLOCK = 1 << 20
 # size, so one huge cell (a pasted document) becomes a row the command can skip, not a failure.
 _CSV_MAX_BLOCK = 256 << 20
 _ZIP_MAGIC = b"PK\x03\x04"
+# Old Mac files end lines with a bare CR; pyarrow reads those too.
+_LINE_END = re.compile(rb"\r\n|\n|\r")
+# A JSON string escape for half of a UTF-16 surrogate pair, which cannot become UTF-8 text.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]", re.ASCII)
 
 
 def detect_format(path: Path) -> str:
@@ -61,7 +66,8 @@ class BatchReader:
         if not self.path.exists():
             raise InputError("file not found", path=self.path, hint="check the path")
         if self.path.is_dir():
-            raise InputError("is a folder, not a file", path=self.path)
+            raise InputError("is a folder, not a file", path=self.path,
+                             hint="name a .csv, .tsv, .parquet or .jsonl file")
         self.format = self.format or detect_format(self.path)
         if self.path.stat().st_size == 0:
             raise InputError("the file is empty", path=self.path,
@@ -133,19 +139,25 @@ class BatchReader:
             raise InputError("the file contains NUL bytes, so it is not a text CSV",
                              path=self.path,
                              hint="export it from your spreadsheet as 'CSV UTF-8'")
-        if b"\n" not in head and len(head) >= _HEADER_PROBE:
+        if not _LINE_END.search(head) and len(head) >= _HEADER_PROBE:
             raise InputError("the first line is longer than 1 MiB, so it cannot be a header",
                              path=self.path, row=0,
                              hint="the first line must name the columns, e.g. topic,audience")
         try:
-            first_line = head.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+            first_line = _LINE_END.split(head, 1)[0].decode("utf-8")
         except UnicodeDecodeError:
             raise self._encoding_error() from None
         if not first_line.strip():
             raise InputError("the first line is empty", path=self.path, row=0,
                              hint="the first line must name the columns")
         delimiter = "\t" if self.format == "tsv" else _sniff_delimiter(first_line)
-        names = [n.strip() for n in next(csv.reader(io.StringIO(first_line), delimiter=delimiter))]
+        try:
+            names = [n.strip() for n in next(csv.reader(io.StringIO(first_line),
+                                                        delimiter=delimiter))]
+        except csv.Error as exc:
+            raise InputError(f"cannot read the header ({exc})", path=self.path, row=0,
+                             hint="the first line must name the columns, e.g. topic,audience"
+                             ) from None
         _check_names(names, self.path)
         return delimiter, names
 
@@ -222,9 +234,14 @@ class BatchReader:
         except json.JSONDecodeError as exc:
             raise InputError(f"line {number} is not valid JSON ({exc.msg})", path=self.path,
                              row=number, hint="write one JSON object per line") from None
+        except RecursionError:
+            raise InputError(f"line {number} is nested too deeply to read", path=self.path,
+                             row=number, hint="write one flat JSON object per line") from None
         if not isinstance(record, dict):
             raise InputError(f"line {number} is not a JSON object", path=self.path, row=number,
                              hint="write one JSON object per line")
+        if _SURROGATE_ESCAPE.search(line):
+            _check_encodable(record, self.path, number)
         return record
 
     def _jsonl_batches(self, first: tuple[int, dict[str, Any]],
@@ -238,6 +255,16 @@ class BatchReader:
                 chunk = []
         if chunk:
             yield _records_to_batch(chunk, names)
+
+
+def _check_encodable(record: dict[str, Any], path: Path, number: int) -> None:
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"line {number} has a \\u escape for half a character (a lone "
+                         "surrogate), which is not text", path=path, row=number,
+                         hint="write the character itself, or both halves of its \\u pair"
+                         ) from None
 
 
 def _check_names(names: list[str], path: Path) -> None:

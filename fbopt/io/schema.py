@@ -6,7 +6,6 @@ declares those).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,8 +90,8 @@ def _cast(col: Column, array: pa.Array, path: str, first_row: int, source: str) 
     if array.type != target:
         try:
             array = array.cast(target)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            bad = _first_bad(array, col.type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            bad = _first_bad(array, target)
             raise InputError(
                 f"expected {'a number' if col.type != 'str' else 'text'}, got {bad[1]!r}",
                 path=path, row=first_row + bad[0], column=source,
@@ -125,19 +124,17 @@ def _check_no_nul(array: pa.Array, path: str, first_row: int, source: str) -> No
                          hint="remove control characters, or export the file again as UTF-8 text")
 
 
-def _first_bad(array: pa.Array, kind: str) -> tuple[int, Any]:
+def _first_bad(array: pa.Array, target: pa.DataType) -> tuple[int, Any]:
+    """The first value Arrow cannot cast, found one value at a time (only on the error path),
+    so what is named is exactly what failed: '1.5' or 1e20 for an integer, 'two', 'nan'."""
     for i, value in enumerate(array.to_pylist()):
         if value is None:
             continue
         try:
-            number = float(value)
-            if kind == "int" and not float(number).is_integer():
-                return i, value
-            if math.isnan(number):
-                return i, value
-        except (TypeError, ValueError):
+            pa.array([value], array.type).cast(target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
             return i, value
-    return 0, None
+    return 0, array[0].as_py() if len(array) else None
 
 
 def _check_range(col: Column, array: pa.Array, path: str, first_row: int, source: str) -> None:
