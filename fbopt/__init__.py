@@ -15,6 +15,8 @@ _API = {
     "load_config": "fbopt.config",
     "FboptError": "fbopt.errors",
     "benchmark": "fbopt.bench.suite",
+    "score": "fbopt.quality.api",
+    "enhance": "fbopt.enhance.run",
 }
 
 __all__ = ["__version__", *_API]

@@ -274,6 +274,16 @@ def build_stage(config: Config, variants: int | None) -> GenerateStage:
                          max_field_chars=int(config.get("generate.max_field_chars")))
 
 
+def with_quality(stage: GenerateStage, config: Config, enhance: bool) -> Any:
+    """The quality hook: the stage, wrapped so every post it writes is scored and, with
+    `enhance`, improved (fbopt.enhance.finish). Unwrapped when generate.score is off."""
+    if not (enhance or bool(config.get("generate.score"))):
+        return stage
+    from fbopt.enhance.finish import finished_stage
+
+    return finished_stage(stage, config, enhance)
+
+
 def stage_notes(stage: GenerateStage) -> list[str]:
     """What the planner and dispatcher want said once at the end of the run."""
     return [*getattr(stage.planner, "notes", ()), *getattr(stage.dispatcher, "notes", ())]
@@ -289,12 +299,14 @@ def generate(
     batch_size: int | None = None,
     progress: bool = False,
     fresh: bool = False,
+    enhance: bool = False,
 ) -> GenerateResult:
     """Write posts for every topic in `topics` (a CSV/Parquet/JSONL path or a DataFrame).
 
     With a path and no `output`, writes `<stem>.generate.parquet` in the current folder; with a
     DataFrame and no `output`, returns a DataFrame in `result.output`. A run from a file that
     was stopped resumes: rows already written are not asked for again (`fresh` starts over).
+    Every written post is scored (config generate.score); `enhance` also improves it.
     """
     cfg = config if isinstance(config, Config) else load_config(config)
     size = batch_size or int(cfg.get("run.batch_size"))
@@ -302,9 +314,10 @@ def generate(
     out_path = Path(output) if output else (default_output(topics, "generate") if is_path else None)
     rep_path = Path(report) if report else (default_report(topics, "generate") if is_path else None)
     run = RunReport("generate")
-    stage = build_stage(cfg, variants)
+    stage = with_quality(build_stage(cfg, variants), cfg, enhance)
     checkpoint = resume_checkpoint("generate", topics, out_path, cfg, stage.dispatcher,
-                                   fresh=fresh, options={"variants": variants, "batch": size})
+                                   fresh=fresh, options={"variants": variants, "batch": size,
+                                                         "enhance": enhance})
     start = time.perf_counter()
     table = run_stage(stage, topics, out_path, run, batch_size=size, progress=progress,
                       checkpoint=checkpoint, validate_first=bool(cfg.get("run.validate_first")))

@@ -20,12 +20,16 @@ from fbopt.cli.options import EXIT_STATUS_HELP, finish, handle_errors, run_optio
 @click.option("--fresh", is_flag=True,
               help="Start over: ignore the finished work a stopped run of this same command "
                    "kept (by default it resumes and asks no provider again for those rows).")
+@click.option("--enhance", "enhance_posts", is_flag=True,
+              help="Run the enhancer on every post: `text` becomes the improved post, "
+                   "`text_draft` keeps the draft (see `fbopt enhance --help`).")
 @llm_options
 @run_options
 @handle_errors
-def generate_cmd(topics: Path, variants: int | None, fresh: bool, output: Path | None,
-                 report: Path | None, config_path: Path | None, batch_size: int | None,
-                 quiet: bool, verbose: int, debug: bool, llm_settings: dict) -> None:
+def generate_cmd(topics: Path, variants: int | None, fresh: bool, enhance_posts: bool,
+                 output: Path | None, report: Path | None, config_path: Path | None,
+                 batch_size: int | None, quiet: bool, verbose: int, debug: bool,
+                 llm_settings: dict) -> None:
     """Write ready-to-post drafts for every topic in TOPICS (CSV, Parquet or JSON Lines).
 
     TOPICS needs a `topic` column; optional columns: id, audience, tone, content_type,
@@ -34,7 +38,8 @@ def generate_cmd(topics: Path, variants: int | None, fresh: bool, output: Path |
     \b
     Example:
       fbopt generate sample_data/topics.csv --variants 2 -o drafts.csv
-    writes drafts.csv (topic_id, variant, text, status, provider, model, ...) and
+    writes drafts.csv (topic_id, variant, text, status, provider, model, ..., and each
+    post's scores: grammar_score ... overall_quality, grammar_issues) and
     topics.generate.report.json.
     """
     from fbopt.config import load_config
@@ -43,5 +48,6 @@ def generate_cmd(topics: Path, variants: int | None, fresh: bool, output: Path |
     setup_logging(verbose, quiet)
     config = load_config(config_path, {"run.batch_size": batch_size, **llm_settings})
     result = generate(topics, output, report=report, variants=variants, config=config,
-                      progress=not quiet and bool(config.get("run.progress")), fresh=fresh)
+                      progress=not quiet and bool(config.get("run.progress")), fresh=fresh,
+                      enhance=enhance_posts)
     finish(result, quiet)

@@ -16,6 +16,7 @@ from fbopt import __version__
 COMMANDS = {
     "generate": "fbopt.cli.generate:generate_cmd",
     "benchmark": "fbopt.cli.benchmark:benchmark_cmd",
+    "enhance": "fbopt.cli.enhance:enhance_cmd",
 }
 
 

@@ -20,6 +20,15 @@ from fbopt.quality.grammar import GrammarIssue
 _WORD_BEFORE = re.compile(r"([A-Za-z']+)[ \t]+$")
 _WORD_AFTER = re.compile(r"^[ \t]+([A-Za-z']+)")
 SPELLING_KINDS = {"Spelling", "TYPOS", "misspelling"}
+# Contractions written without their apostrophe: certain fixes, whatever the model says.
+CONTRACTIONS = {w.replace("'", ""): w for w in (
+    "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "can't", "couldn't",
+    "shouldn't", "wouldn't", "haven't", "hasn't", "hadn't", "won't", "you're", "they're", "we've",
+    "you've", "they've", "i've", "i'm", "she's", "that's", "there's", "what's", "you'll",
+    "they'll", "we'll", "didn't", "mustn't", "needn't")} | {
+    # Text-speak with one reading.
+    "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "thx": "thanks",
+    "becuz": "because", "cuz": "because", "b4": "before"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,15 @@ class GrammarChoices:
     backend_bonus: float = 2.0
     first_bonus: float = 3.0
     symspell_candidates: int = 12
+    # A capitalised unknown word is most often a name or a brand: fix it only at this distance.
+    name_distance: int = 1
+    # A word this short is as likely an abbreviation (hrs, xz): fix it only when the fix beats
+    # keeping the word (scored as an unknown word) by `keep_margin`.
+    short_word: int = 3
+    short_distance: int = 1
+    keep_margin: float = 0.0
+    # A longer misspelling may be this many letters per edit away from its fix (at least 2).
+    letters_per_edit: int = 4
 
 
 class GrammarFixer:
@@ -59,16 +77,24 @@ class GrammarFixer:
     def choose(self, text: str, issue: GrammarIssue) -> str | None:
         """The best replacement for the issue's span, or None to leave it."""
         original = text[issue.offset:issue.offset + issue.length]
+        if _in_capitals(text, issue.offset + issue.length):
+            return None  # "A FRIEND": the backends read shouted words as acronyms
+        if issue.kind in SPELLING_KINDS:
+            sure = _certain_spelling(original, issue.suggestions)
+            if sure is not None:
+                return sure
+
         proposed = list(dict.fromkeys(issue.suggestions or ((issue.suggestion,)
                                                             if issue.suggestion else ())))
         spelling = issue.kind in SPELLING_KINDS
         options = list(proposed)
+        lex, c = self._lex(), self.choices
         if spelling and original.isalpha():
-            options += [c for c in self._nearby(original) if c not in options]
+            options += [o for o in self._nearby(original) if o not in options]
+        options = [o for o in options if self._plausible(original, o, lex, spelling)]
         if not options:
             return None
         previous, following = _neighbours(text, issue.offset, issue.offset + issue.length)
-        lex, c = self._lex(), self.choices
 
         def score(index: int, option: str) -> float:
             fluency = c.lm_weight * lex.sequence_logprob(tokens(option), previous, following)
@@ -78,8 +104,28 @@ class GrammarFixer:
             bonus = c.backend_bonus if index < len(proposed) else 0.0
             return fluency + bonus - c.edit_cost * edits - (c.far_cost if edits > 1 else 0.0)
 
-        ranked = max(enumerate(options), key=lambda pair: score(*pair))[1]
-        return _match_case(original, ranked)
+        best_index, best = max(enumerate(options), key=lambda pair: score(*pair))
+        if spelling and len(original) <= c.short_word:
+            keep = c.lm_weight * lex.sequence_logprob([original], previous, following)
+            if score(best_index, best) < keep + c.keep_margin:
+                return None
+        return _match_case(original, best)
+
+    def _plausible(self, original: str, option: str, lex: Lexicon, spelling: bool) -> bool:
+        """A word split in two ("in fact") must be a known word pair; a misspelling's fix stays
+        near it, nearer still for a name or a short word (hrs, xz: maybe abbreviations)."""
+        parts = option.lower().split()
+        if len(original.split()) == 1 and len(parts) > 1 and not all(
+                pair in lex.bigrams for pair in zip(parts, parts[1:], strict=False)):
+            return False
+        if not spelling:
+            return True
+        distance = _distance(original.lower(), option.lower())
+        if original[:1].isupper() and not original.isupper():
+            return distance <= self.choices.name_distance
+        if len(original) <= self.choices.short_word:
+            return distance <= self.choices.short_distance
+        return distance <= max(2, len(original) // self.choices.letters_per_edit)
 
     def _nearby(self, word: str) -> list[str]:
         from symspellpy import Verbosity
@@ -87,6 +133,24 @@ class GrammarFixer:
         found = symspell().lookup(word.lower(), Verbosity.ALL, 2, transfer_casing=False)
         found.sort(key=lambda s: (s.distance, -s.count))
         return [s.term for s in found[: self.choices.symspell_candidates]]
+
+
+def _certain_spelling(original: str, suggestions: Sequence[str]) -> str | None:
+    """A fix that needs no model: a missing apostrophe, or only the letters' case."""
+    contraction = CONTRACTIONS.get(original.lower())
+    if contraction is not None:
+        return _match_case(original, contraction)
+    for option in suggestions:
+        if option.lower() == original.lower() and option != original:
+            return option
+    return None
+
+
+def _in_capitals(text: str, end: int) -> bool:
+    """Whether the word after position `end` is in capitals (two letters or more)."""
+    following = _WORD_AFTER.search(text[end:end + 40])
+    word = following.group(1) if following else ""
+    return len(word) > 1 and word.isupper()
 
 
 def _neighbours(text: str, start: int, end: int) -> tuple[str | None, str | None]:

@@ -1,0 +1,156 @@
+"""`enhance`: posts in, improved posts out, with every score before and after.
+
+Not for the strategies or the keep-or-drop rule (fbopt.enhance.enhancer): this module streams a
+file (or a DataFrame) through the enhancer with fbopt.pipeline and writes the report.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from fbopt.config import Config, load_config
+from fbopt.enhance.enhancer import Enhanced, Enhancer, EnhanceSettings, PostContext
+from fbopt.io.paths import default_output, default_report
+from fbopt.io.report import RunReport
+from fbopt.io.schema import Column, Schema
+from fbopt.pipeline import append_columns, run_stage
+from fbopt.quality.columns import GRAMMAR_ISSUE, issue_column
+from fbopt.quality.score import SCORE_NAMES, QualitySettings, Scorer
+
+TEXT_ALIASES = ("text", "message", "status_message", "content", "post")
+
+ENHANCE_FIELDS = (
+    [pa.field("text_enhanced", pa.string()), pa.field("enhancements", pa.list_(pa.string()))]
+    + [pa.field(f"{name}_{when}", pa.float64()) for name in SCORE_NAMES
+       for when in ("before", "after")]
+    + [pa.field("quality_gain", pa.float64()), pa.field("grammar_issues", pa.list_(GRAMMAR_ISSUE))]
+)
+
+
+def enhance_schema(text_column: str | None = None) -> Schema:
+    """The text column (auto-detected among TEXT_ALIASES unless named), plus optional topic and
+    content_type columns that the engagement and sentiment strategies use."""
+    text = (Column(text_column, required=True, help="the post's text") if text_column else
+            Column("text", required=True, aliases=TEXT_ALIASES[1:], help="the post's text"))
+    return Schema(command="enhance", columns=(
+        text,
+        Column("topic", help="what the post is about: used for hashtags"),
+        Column("content_type", aliases=("category",), help="news posts keep their tone"),
+    ))
+
+
+@dataclass
+class EnhanceStage:
+    """The pipeline stage: enhances each batch's posts and adds the enhance columns."""
+
+    enhancer: Enhancer
+    schema: Schema
+    name: str = "enhance"
+    results: list[dict[str, float]] = field(default_factory=list)
+    changed: int = 0
+
+    @property
+    def text_name(self) -> str:
+        return self.schema.columns[0].name
+
+    def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
+        added = {f.name for f in ENHANCE_FIELDS}
+        kept = [pa.field(f.name + "_input" if f.name in added else f.name, f.type)
+                for f in input_schema]
+        return pa.schema(kept + ENHANCE_FIELDS)
+
+    async def process(self, batch: pa.RecordBatch, columns: dict[str, pa.Array],
+                      first_row: int) -> pa.RecordBatch:
+        texts = columns[self.text_name].to_pylist()
+        topics = columns["topic"].to_pylist() if "topic" in columns else [None] * len(texts)
+        kinds = (columns["content_type"].to_pylist() if "content_type" in columns
+                 else [None] * len(texts))
+        contexts = [PostContext(t, k) for t, k in zip(topics, kinds, strict=True)]
+        done = self.enhancer.enhance(texts, contexts)
+        self._tally(done, texts)
+        return append_columns(batch, enhance_columns(done))
+
+    def _tally(self, done: list[Enhanced], texts: list[Any]) -> None:
+        for result, original in zip(done, texts, strict=True):
+            self.changed += result.text != (original or "")
+            self.results.append({**{f"{k}_before": v for k, v in result.before.scores().items()},
+                                 **{f"{k}_after": v for k, v in result.after.scores().items()}})
+
+    def metrics(self) -> dict[str, Any]:
+        n = max(len(self.results), 1)
+        means = {name: {when: round(sum(r[f"{name}_{when}"] for r in self.results) / n, 4)
+                        for when in ("before", "after")} for name in SCORE_NAMES}
+        return {"mean_scores": means, "posts_changed": self.changed,
+                "share_changed": round(self.changed / n, 4), **self.enhancer.metrics(),
+                "scorer": self.enhancer.scorer.metrics()}
+
+    async def aclose(self) -> None:
+        self.enhancer.scorer.close()
+
+
+def enhance_columns(done: list[Enhanced]) -> dict[str, pa.Array]:
+    columns: dict[str, pa.Array] = {
+        "text_enhanced": pa.array([r.text for r in done], pa.string()),
+        "enhancements": pa.array([r.enhancements for r in done], pa.list_(pa.string())),
+    }
+    for name in SCORE_NAMES:
+        columns[f"{name}_before"] = pa.array([getattr(r.before, name) for r in done], pa.float64())
+        columns[f"{name}_after"] = pa.array([getattr(r.after, name) for r in done], pa.float64())
+    columns["quality_gain"] = pa.array([r.quality_gain for r in done], pa.float64())
+    columns["grammar_issues"] = issue_column([r.after for r in done])
+    return columns
+
+
+@dataclass
+class EnhanceResult:
+    """What `enhance` returns: the output (a path, or a DataFrame for DataFrame input with no
+    output path), the report, and the exit status the CLI should use."""
+
+    output: Any
+    report: RunReport
+    report_path: Path | None
+
+    @property
+    def exit_code(self) -> int:
+        return 0
+
+
+def enhance(
+    posts: Any,
+    output: str | Path | None = None,
+    *,
+    report: str | Path | None = None,
+    text_column: str | None = None,
+    strategies: list[str] | str | None = None,
+    config: Config | str | Path | None = None,
+    batch_size: int | None = None,
+    progress: bool = False,
+) -> EnhanceResult:
+    """Improve every post in `posts` (a CSV/Parquet/JSONL path or a DataFrame).
+
+    With a path and no `output`, writes `<stem>.enhance.parquet` in the current folder; with a
+    DataFrame and no `output`, returns a DataFrame in `result.output`.
+    """
+    cfg = config if isinstance(config, Config) else load_config(config)
+    size = batch_size or int(cfg.get("run.batch_size"))
+    is_path = isinstance(posts, (str, Path))
+    out_path = Path(output) if output else (default_output(posts, "enhance") if is_path else None)
+    rep_path = Path(report) if report else (default_report(posts, "enhance") if is_path else None)
+    run = RunReport("enhance")
+    settings = EnhanceSettings.from_config(cfg, strategies)
+    stage = EnhanceStage(Enhancer(Scorer(QualitySettings.from_config(cfg)), settings),
+                         enhance_schema(text_column))
+    start = time.perf_counter()
+    table = run_stage(stage, posts, out_path, run, batch_size=size, progress=progress)
+    run.metrics["posts_per_second"] = round(run.rows_out / max(time.perf_counter() - start,
+                                                               1e-9), 1)
+    run.finish()
+    if rep_path is not None:
+        run.write(rep_path)
+    result_output: Any = out_path if out_path is not None else table.to_pandas()
+    return EnhanceResult(result_output, run, rep_path)

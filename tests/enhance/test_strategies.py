@@ -1,0 +1,50 @@
+"""Readability, engagement and sentiment strategies on hand-checked posts."""
+
+from __future__ import annotations
+
+from fbopt.enhance import engagement, readability, sentiment
+from fbopt.quality.signals import text_signals
+
+LONG = ("alot of people think you need to train every day to see results but actually rest days "
+        "is when your muscles grow and if you dont give your body time to recover you will just "
+        "end up tired and probably quit after a few weeks.")
+
+
+def test_long_sentences_are_split_at_clause_joints() -> None:
+    out = readability.split_long_sentences(LONG)
+    assert "see results. But actually rest days" in out
+    assert max(len(s.split()) for s in out.split(". ")) < len(LONG.split())
+    short = "We open at 9 and close at 5."
+    assert readability.split_long_sentences(short) == short
+
+
+def test_complex_words_become_common_ones_keeping_case() -> None:
+    out = readability.rewrite("Utilize the form in order to purchase tickets prior to Friday.")
+    assert out == "Use the form to buy tickets before Friday."
+
+
+def test_engagement_adds_an_ask_and_hashtags_and_splits_a_long_hook() -> None:
+    out = engagement.rewrite("Fresh cardamom buns are out of the oven now.")
+    sig = text_signals(out)
+    assert sig["has_question"] and sig["hashtag_count"] >= 1
+    assert out.startswith("Fresh cardamom buns are out of the oven now.")
+    hook = ("Our summer reading challenge starts on Monday for every child in the county aged six "
+            "to twelve. Pick up a card at the desk!")
+    assert engagement.split_hook(hook).split("\n")[0].endswith("aged six to twelve.")
+
+
+def test_engagement_uses_the_topic_for_hashtags_and_keeps_existing_ones() -> None:
+    out = engagement.add_hashtags("Market opens Saturday.", topic="Weekend farmers market")
+    assert out.endswith("#WeekendFarmersMarket")
+    tagged = "Big news! #Coffee"
+    assert engagement.add_hashtags(tagged) == tagged
+
+
+def test_sentiment_softens_and_unshouts_but_leaves_news_alone() -> None:
+    assert sentiment.rewrite("ALL CLASSES ARE FREE THIS SATURDAY!!! TRY HIIT!!!") == \
+        "All classes are free this Saturday! Try HIIT!"
+    assert sentiment.rewrite("This weather is terrible.") == "This weather is disappointing."
+    news = "Police said two people died in a terrible crash on the A1. https://example.com/n"
+    assert sentiment.rewrite(news) == news
+    assert sentiment.rewrite("This weather is terrible.", content_type="news") == \
+        "This weather is terrible."
