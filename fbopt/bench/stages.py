@@ -132,12 +132,14 @@ def prepare_topics(rows: int, ctx: PrepareContext) -> Spec:
 
 
 def run_generate(spec: Spec, output: Path, overrides: dict[str, Any]) -> StageRun:
-    """fbopt.generate over the input; a run where any post failed is an error, since timing
-    failures would flatter the stage."""
+    """fbopt.generate over the input, starting fresh (no checkpoint from the last repeat) and
+    without scoring the posts it writes (the score stage times that on its own). A run where
+    any post failed is an error, since timing failures would flatter the stage."""
     from fbopt.generation import generate
 
-    result = generate(spec["input"], output, report=_report_path(output),
-                      config=_load_config(spec, overrides), batch_size=spec.get("batch_size"))
+    config = _load_config(spec, {"generate.score": False, **overrides})
+    result = generate(spec["input"], output, report=_report_path(output), config=config,
+                      batch_size=spec.get("batch_size"), fresh=True)
     if result.report.rows_failed:
         errors = [e for e in output_column(output, "error") if e]
         raise RuntimeError(f"{result.report.rows_failed} of {result.report.rows_out} posts "
@@ -237,6 +239,19 @@ def run_score(spec: Spec, output: Path) -> StageRun:
                     cache={"run": round(hits / rows, 4), "hit_rate": round(hits / rows, 4)})
 
 
+# --- enhance ------------------------------------------------------------------------------
+
+
+def run_enhance(spec: Spec, output: Path) -> StageRun:
+    """fbopt.enhance over the posts with every strategy (each change kept only when
+    overall_quality rises), Parquet in and out."""
+    from fbopt.enhance.run import enhance
+
+    result = enhance(spec["input"], output, report=_report_path(output),
+                     config=_load_config(spec), batch_size=spec.get("batch_size"))
+    return StageRun(rows=result.report.rows_in, metrics=dict(result.report.metrics))
+
+
 # --- the registry -------------------------------------------------------------------------
 
 STAGES: dict[str, BenchStage] = {}
@@ -268,6 +283,12 @@ register(BenchStage(
     "score", "the quality engine (Harper grammar, readability, sentiment, engagement, "
     "creativity, overall_quality) over posts, Parquet in and out", prepare_posts, run_score,
     reads="posts", rows=1000))
+
+
+register(BenchStage(
+    "enhance", "fbopt.enhance over posts with every strategy (grammar, readability, "
+    "sentiment, engagement), Parquet in and out", prepare_posts, run_enhance, reads="posts",
+    rows=500))
 
 
 def select_stages(names: list[str] | None) -> list[BenchStage]:

@@ -29,7 +29,10 @@ PROVIDER_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "CO_API_KEY", "COHERE_AP
                  "GEMINI_API_KEY", "GOOGLE_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL",
                  "GOOGLE_GEMINI_BASE_URL", "CO_API_URL")
 LOOPBACK_KEY = "loopback-benchmark-key"
-SCALING_WARMUP_ROWS = 200
+# The warm-up (imports, models, pools, lazy tables) runs on the first rows only: a full-size
+# warm-up would double the cost of slow stages and warm nothing more. Stages whose warm-up must
+# cover every row (a cache to fill) say so with full_warmup.
+WARMUP_ROWS = 200
 DEFAULT_ROWS = 2000
 
 Events = Callable[[str], None]
@@ -40,13 +43,13 @@ class BenchSettings:
     """Everything one benchmark run needs; `from_config` fills it from [benchmark]."""
 
     rows: int = 0
-    repeat: int = 5
+    repeat: int = 3
     warmup: int = 1
     stages: list[str] = field(default_factory=list)
     device: str = "auto"
     scaling: list[int] = field(default_factory=lambda: [1000, 10000, 100000])
     scaling_budget_s: float = 40.0
-    latency_samples: int = 30
+    latency_samples: int = 20
     loopback_delay_ms: float = 50.0
     concurrency: int = 32
     max_regression: float = 0.10
@@ -291,7 +294,7 @@ def run_stages(h: Harness, stages: list[BenchStage], gpu: bool) -> dict[str, dic
             key, rows = stage_key(stage, device), h.rows_for(stage)
             h.events(f"{key}: {rows:,} rows, {s.warmup} warm-up + {s.repeat} timed runs")
             answer = h.measure(stage, device, rows, repeat=s.repeat, warmup=s.warmup,
-                               warmup_rows=None, latency_samples=s.latency_samples)
+                               warmup_rows=WARMUP_ROWS, latency_samples=s.latency_samples)
             results[key] = stage_entry(stage, device, answer, s.repeat, s.warmup)
             h.events(f"{key}: {describe(results[key])}")
     return results
@@ -347,7 +350,7 @@ def scale_stage(h: Harness, stage: BenchStage, sizes: list[int],
                                                       f"{budget:,.0f}s scaling budget"})
             continue
         answer = h.measure(stage, "cpu", size, repeat=1, warmup=1,
-                           warmup_rows=min(size, SCALING_WARMUP_ROWS), latency_samples=0)
+                           warmup_rows=WARMUP_ROWS, latency_samples=0)
         if answer.get("status") != "ok":
             entries.append({"rows": size, "skipped": f"failed: {answer.get('error')}"})
             continue

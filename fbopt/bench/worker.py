@@ -59,7 +59,7 @@ def warm_up(stage: BenchStage, spec: Spec, work: Path) -> float:
     they took, so the harness can budget stages whose warm-up is the expensive part."""
     rows = spec.get("warmup_rows")
     warm = spec
-    if rows and not stage.full_warmup:
+    if rows and not stage.full_warmup and int(rows) < int(spec["rows"]):
         warm = {**spec, "input": str(head_file(Path(spec["input"]), work / "warmup.parquet",
                                                int(rows)))}
     count = int(spec.get("warmup", 1))

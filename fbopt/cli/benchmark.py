@@ -24,8 +24,9 @@ FilePath = click.Path(dir_okay=False, path_type=Path)
 @click.option("--rows", type=click.IntRange(1), help="Rows per stage (config benchmark.rows).")
 @click.option("--stages", help="Comma-separated stages or groups, e.g. generate,score "
               "(default: all).")
-@click.option("--repeat", type=click.IntRange(1), help="Timed runs per stage (default 5).")
-@click.option("--warmup", type=click.IntRange(0), help="Untimed runs first (default 1).")
+@click.option("--repeat", type=click.IntRange(1), help="Timed runs per stage (default 3).")
+@click.option("--warmup", type=click.IntRange(0),
+              help="Untimed runs first, on the first 200 rows (default 1).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]),
               help="Torch stages: auto runs CPU and the GPU when present.")
 @click.option("--scaling", help="Scaling sizes, e.g. 1000,10000,100000; 'none' for no scaling.")
