@@ -52,7 +52,7 @@ class GrammarChoices:
     short_distance: int = 1
     keep_margin: float = 0.0
     # A longer misspelling may be this many letters per edit away from its fix (at least 2).
-    letters_per_edit: int = 4
+    letters_per_edit: int = 3
 
 
 class GrammarFixer:

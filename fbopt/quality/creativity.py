@@ -40,14 +40,20 @@ def shingles(text: str) -> frozenset[int]:
 
 
 class NoveltyIndex:
-    """How many of the run's posts contain each 3-gram. Lives for one run."""
+    """How many of the run's posts contain each 3-gram. Lives for one run; past `limit`
+    distinct 3-grams (about 100 MB) only those already seen are counted, so memory stays flat
+    on a run of millions of posts."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 1_000_000) -> None:
         self.counts: Counter[int] = Counter()
+        self.limit = limit
 
     def add(self, texts: Iterable[str]) -> None:
         for text in texts:
-            self.counts.update(shingles(text))
+            if len(self.counts) < self.limit:
+                self.counts.update(shingles(text))
+            else:
+                self.counts.update(s for s in shingles(text) if s in self.counts)
 
     def novelty(self, text: str, own: str | None = None) -> float:
         """Share of `text`'s 3-grams found in no other post. `own` is the post's text as added to

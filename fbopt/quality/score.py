@@ -35,7 +35,7 @@ from fbopt.quality.signals import signals
 
 SCORERS = ("grammar", "readability", "sentiment", "engagement", "creativity")
 SCORE_NAMES = tuple(f"{name}_score" for name in SCORERS) + ("overall_quality",)
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 50_000  # analyses kept per run; past it the cache starts over
 
 
 @dataclass(frozen=True)
