@@ -48,13 +48,16 @@ class BenchStage:
     `loopback`: the harness starts a loopback OpenAI-compatible server for it. `torch`: it runs
     once per device. `rows`: its default row count, for stages much slower than the rest.
     `full_warmup`: its warm-up must cover all rows (a cache stage fills its cache there).
-    `reads`: topics or posts, the input whose user file (--topics, --data) it runs on."""
+    `reads`: topics or posts, the input whose user file (--topics, --data) it runs on.
+    `fresh_rows`: each timed run reads rows that no earlier run in its process has seen, so
+    no cache left by the warm-up or the last repeat flatters it (off for cache stages)."""
 
     name: str
     what: str
     prepare: Callable[[int, PrepareContext], Spec]
     run: Callable[[Spec, Path], StageRun]
     reads: str = "topics"
+    fresh_rows: bool = True
     loopback: bool = False
     torch: bool = False
     rows: int | None = None
@@ -272,11 +275,11 @@ register(BenchStage(
 register(BenchStage(
     "cache.memory", "fbopt.generate rerun in the same process, every post in the in-process "
     "LRU (the warm-up run against the loopback server fills it)", prepare_loopback,
-    run_cached_in_memory, loopback=True, rows=500, full_warmup=True))
+    run_cached_in_memory, loopback=True, rows=500, full_warmup=True, fresh_rows=False))
 register(BenchStage(
     "cache.disk", "fbopt.generate rerun with the in-process LRU off, every post from the disk "
     "cache (the warm-up run against the loopback server fills it)", prepare_loopback,
-    run_cached_on_disk, loopback=True, rows=500, full_warmup=True))
+    run_cached_on_disk, loopback=True, rows=500, full_warmup=True, fresh_rows=False))
 
 
 register(BenchStage(
@@ -288,7 +291,7 @@ register(BenchStage(
 register(BenchStage(
     "enhance", "fbopt.enhance over posts with every strategy (grammar, readability, "
     "sentiment, engagement), Parquet in and out", prepare_posts, run_enhance, reads="posts",
-    rows=500))
+    rows=100))
 
 
 def select_stages(names: list[str] | None) -> list[BenchStage]:

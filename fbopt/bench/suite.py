@@ -216,17 +216,21 @@ class Harness:
                 self.data_rows[kind] = count_rows(path)
 
     def measure(self, stage: BenchStage, device: str, rows: int, *, repeat: int, warmup: int,
-                warmup_rows: int | None, latency_samples: int) -> dict[str, Any]:
-        """Prepare `rows` rows (untimed, here), then time the stage in a fresh worker."""
+                latency_samples: int) -> dict[str, Any]:
+        """Prepare the input and split it per run (untimed, here), then time the stage in a
+        fresh worker."""
+        from fbopt.bench.layout import plan_inputs, total_rows
         from fbopt.bench.loopback import LoopbackProcess
 
-        with private_home(self.workdir / "home" / "prepare"):
-            spec = stage.prepare(rows, self.context())
-        spec.update(stage=stage.name, device=device, rows=rows, repeat=repeat, warmup=warmup,
-                    warmup_rows=warmup_rows, latency_samples=latency_samples,
-                    concurrency=self.settings.concurrency)
         self.runs += 1
         label = f"{self.runs:03d}-{stage.name}-{device}-{rows}"
+        total = total_rows(stage, rows, repeat, warmup, WARMUP_ROWS, latency_samples)
+        with private_home(self.workdir / "home" / "prepare"):
+            spec = stage.prepare(total, self.context())
+        spec.update(plan_inputs(stage, Path(spec["input"]), self.workdir / "inputs" / label,
+                                rows, repeat, warmup, WARMUP_ROWS, latency_samples))
+        spec.update(stage=stage.name, device=device, rows=rows, repeat=repeat, warmup=warmup,
+                    latency_samples=latency_samples, concurrency=self.settings.concurrency)
         server = (LoopbackProcess(self.settings.loopback_delay_ms) if stage.loopback
                   else nullcontext())
         with server as srv:
@@ -294,7 +298,7 @@ def run_stages(h: Harness, stages: list[BenchStage], gpu: bool) -> dict[str, dic
             key, rows = stage_key(stage, device), h.rows_for(stage)
             h.events(f"{key}: {rows:,} rows, {s.warmup} warm-up + {s.repeat} timed runs")
             answer = h.measure(stage, device, rows, repeat=s.repeat, warmup=s.warmup,
-                               warmup_rows=WARMUP_ROWS, latency_samples=s.latency_samples)
+                               latency_samples=s.latency_samples)
             results[key] = stage_entry(stage, device, answer, s.repeat, s.warmup)
             h.events(f"{key}: {describe(results[key])}")
     return results
@@ -350,7 +354,7 @@ def scale_stage(h: Harness, stage: BenchStage, sizes: list[int],
                                                       f"{budget:,.0f}s scaling budget"})
             continue
         answer = h.measure(stage, "cpu", size, repeat=1, warmup=1,
-                           warmup_rows=WARMUP_ROWS, latency_samples=0)
+                           latency_samples=0)
         if answer.get("status") != "ok":
             entries.append({"rows": size, "skipped": f"failed: {answer.get('error')}"})
             continue

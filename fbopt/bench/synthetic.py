@@ -176,3 +176,25 @@ def write_from_file(source: Path, path: Path, rows: int, batch_size: int = CHUNK
         if writer is not None:
             writer.close()
     return path
+
+
+def split_file(source: Path, pieces: list[tuple[Path, int]]) -> list[Path]:
+    """Write consecutive row ranges of a Parquet file to new files: the first `rows` rows of
+    `source` to the first path, the next to the second... Streams; never reads it whole."""
+    batches = pq.ParquetFile(source).iter_batches(batch_size=CHUNK)
+    pending: pa.RecordBatch | None = None
+    for path, rows in pieces:
+        writer: pq.ParquetWriter | None = None
+        try:
+            while rows > 0:
+                if pending is None or pending.num_rows == 0:
+                    pending = next(batches)
+                take = pending.slice(0, rows)
+                writer = writer or pq.ParquetWriter(path, take.schema)
+                writer.write_batch(take)
+                rows -= take.num_rows
+                pending = pending.slice(take.num_rows)
+        finally:
+            if writer is not None:
+                writer.close()
+    return [path for path, _ in pieces]

@@ -3,8 +3,8 @@
 Not started by users: the harness (fbopt.bench.suite) runs `python -m fbopt.bench.worker SPEC`
 so that every stage's peak RSS is its own and no stage warms another's caches.
 
-The spec (JSON) names the stage, its input and `repeat`, `warmup`, `warmup_rows`,
-`latency_samples` and `result` (where to write the answer).
+The spec (JSON) names the stage, its inputs (`run_inputs`, one per timed run, `warmup_input`,
+`probe_inputs`: see fbopt.bench.layout), `warmup` and `result` (where to write the answer).
 """
 
 from __future__ import annotations
@@ -36,17 +36,6 @@ def peak_rss_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
-def head_file(source: Path, target: Path, rows: int, offset: int = 0) -> Path:
-    """Rows [offset, offset + rows) of a Parquet file, as a new Parquet file."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    batches = pq.ParquetFile(source).iter_batches(batch_size=offset + rows)
-    table = pa.Table.from_batches([next(batches)]).slice(offset, rows)
-    pq.write_table(table, target)
-    return target
-
-
 def timed(stage: BenchStage, spec: Spec, output: Path) -> tuple[float, StageRun]:
     gc.collect()  # a collection left over from the last run must not land in this one
     start = time.perf_counter()
@@ -55,14 +44,10 @@ def timed(stage: BenchStage, spec: Spec, output: Path) -> tuple[float, StageRun]
 
 
 def warm_up(stage: BenchStage, spec: Spec, work: Path) -> float:
-    """Run the untimed warm-up(s), on the first `warmup_rows` rows when given; the seconds
-    they took, so the harness can budget stages whose warm-up is the expensive part."""
-    rows = spec.get("warmup_rows")
-    warm = spec
-    if rows and not stage.full_warmup and int(rows) < int(spec["rows"]):
-        warm = {**spec, "input": str(head_file(Path(spec["input"]), work / "warmup.parquet",
-                                               int(rows)))}
+    """Run the untimed warm-up(s) on `warmup_input` (a cache stage: every row, and at least
+    once); the seconds they took, so the harness can budget stages whose warm-up is costly."""
     count = int(spec.get("warmup", 1))
+    warm = {**spec, "input": spec["warmup_input"]}
     start = time.perf_counter()
     for _ in range(max(count, 1) if stage.full_warmup else count):
         stage.run(warm, work / "warmup.out.parquet")
@@ -70,14 +55,11 @@ def warm_up(stage: BenchStage, spec: Spec, work: Path) -> float:
 
 
 def latency_probe(stage: BenchStage, spec: Spec, work: Path) -> list[float]:
-    """End-to-end time of single-row calls, one fresh one-row input each (files written first,
-    untimed), in ms: what one row costs when it is the only row."""
-    samples = int(spec.get("latency_samples", 0))
-    inputs = [head_file(Path(spec["input"]), work / f"probe-{i}.parquet", 1, i)
-              for i in range(min(samples, int(spec["rows"])))]
+    """End-to-end time of single-row calls, one one-row input each, in ms: what one row costs
+    when it is the only row."""
     times = []
-    for path in inputs:
-        seconds, _ = timed(stage, {**spec, "input": str(path)}, work / "probe.out.parquet")
+    for path in spec.get("probe_inputs", []):
+        seconds, _ = timed(stage, {**spec, "input": path}, work / "probe.out.parquet")
         times.append(seconds * 1000.0)
     return times
 
@@ -89,8 +71,8 @@ def measure(spec: Spec) -> dict[str, Any]:
     warmup_seconds = warm_up(stage, spec, work)
     seconds, rates, row_latency = [], [], []
     run = StageRun(rows=0)
-    for _ in range(int(spec.get("repeat", 1))):
-        elapsed, run = timed(stage, spec, work / "out.parquet")
+    for path in spec["run_inputs"]:
+        elapsed, run = timed(stage, {**spec, "input": path}, work / "out.parquet")
         seconds.append(elapsed)
         rates.append(run.rows / elapsed)
         row_latency.extend(run.row_latency_ms)
