@@ -139,7 +139,8 @@ def run_stage(stage: Stage, source: Any, output: Path | None, report: RunReport,
                                       checkpoint, validate_first, stop))
     except (KeyboardInterrupt, asyncio.CancelledError):
         code = 143 if stop.signal == signal.SIGTERM else 130
-        raise Interrupted(_kept(checkpoint), exit_code=code) from None
+        kept = f"{stop.committed} was written just before" if stop.committed else _kept(checkpoint)
+        raise Interrupted(kept, exit_code=code) from None
 
 
 async def _run_stage(stage: Stage, source: Any, output: Path | None, report: RunReport,
@@ -165,6 +166,7 @@ async def _run_stage(stage: Stage, source: Any, output: Path | None, report: Run
                 schema = await _pump(stage, reader, mapping, writer, report, bar, checkpoint)
                 with report.stage("write"):
                     writer.commit(empty_schema=stage.output_schema(schema))
+            stop.committed = str(output)
             if checkpoint is not None:
                 checkpoint.discard()
             return None
@@ -185,6 +187,9 @@ async def _pump(stage: Stage, reader: Any, mapping: dict[str, str], sink: Sink,
     schema: pa.Schema | None = None
     index = -1
     while True:
+        # A stage that computes without awaiting (scoring, the offline composer) never hands
+        # the loop a turn; this one lets Ctrl-C's cancellation in between batches.
+        await asyncio.sleep(0)
         with report.stage("read"):
             item = next(batches, None)
         if item is None:
@@ -235,8 +240,14 @@ def _kept(checkpoint: Checkpoint | None) -> str:
     calls = len(checkpoint.journal.entries) if checkpoint else 0
     if checkpoint is None or not (batches or calls):
         return "nothing was written"
-    return (f"finished work ({batches} batches, {calls} more calls) is kept in "
-            f"{checkpoint.folder}; run the same command again to resume")
+    parts = [_count(batches, "finished batch", "finished batches"),
+             _count(calls, "finished call", "finished calls")]
+    return (f"{' and '.join(p for p in parts if p)} kept in {checkpoint.folder}; run the same "
+            "command again to resume")
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return "" if not n else f"{n} {one if n == 1 else many}"
 
 
 class _Stop:
@@ -245,6 +256,7 @@ class _Stop:
 
     def __init__(self) -> None:
         self.signal: int | None = None
+        self.committed = ""
 
     @contextlib.contextmanager
     def sigterm_cancels(self, task: asyncio.Task[Any] | None) -> Iterator[None]:

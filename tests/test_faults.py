@@ -40,6 +40,7 @@ def faulty(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setenv("FBOPT_LLM_RETRY_BASE_DELAY", "0.01")
         monkeypatch.setenv("FBOPT_LLM_RETRY_MAX_DELAY", "0.02")
         monkeypatch.setenv("FBOPT_LLM_MAX_ATTEMPTS", str(MAX_ATTEMPTS))
+        monkeypatch.setenv("FBOPT_GENERATE_SCORE", "false")  # not what this is about
         yield fake
 
 

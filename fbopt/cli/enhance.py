@@ -25,10 +25,13 @@ SCORES_HELP = ("Scores (0-1; see README 'Quality scores'): grammar_score, readab
 @click.option("--strategies", default=None, metavar="LIST",
               help="Comma-separated: grammar, readability, sentiment, engagement, or all "
                    "(config enhance.strategies; default all).")
+@click.option("--fresh", is_flag=True,
+              help="Start over: ignore the finished batches a stopped run of this same command "
+                   "kept (by default it resumes).")
 @grammar_options
 @run_options
 @handle_errors
-def enhance_cmd(posts: Path, text_column: str | None, strategies: str | None,
+def enhance_cmd(posts: Path, text_column: str | None, strategies: str | None, fresh: bool,
                 grammar_backend: str | None, languagetool_url: str | None, output: Path | None,
                 report: Path | None, config_path: Path | None, batch_size: int | None,
                 quiet: bool, verbose: int, debug: bool) -> None:
@@ -53,6 +56,6 @@ def enhance_cmd(posts: Path, text_column: str | None, strategies: str | None,
                  **grammar_overrides(grammar_backend, languagetool_url)}
     config = load_config(config_path, overrides)
     result = enhance(posts, output, report=report, text_column=text_column,
-                     strategies=strategies, config=config,
+                     strategies=strategies, config=config, fresh=fresh,
                      progress=not quiet and bool(config.get("run.progress")))
     finish(result, quiet)

@@ -18,7 +18,7 @@ from fbopt.enhance.enhancer import Enhanced, Enhancer, EnhanceSettings, PostCont
 from fbopt.io.paths import default_output, default_report
 from fbopt.io.report import RunReport
 from fbopt.io.schema import Column, Schema
-from fbopt.pipeline import append_columns, run_stage
+from fbopt.pipeline import append_columns, resume_checkpoint, run_stage
 from fbopt.quality.columns import GRAMMAR_ISSUE, issue_column
 from fbopt.quality.score import SCORE_NAMES, QualitySettings, Scorer
 
@@ -75,6 +75,14 @@ class EnhanceStage:
         self._tally(done, texts)
         return append_columns(batch, enhance_columns(done))
 
+    def restore(self, batch: pa.RecordBatch) -> None:
+        """Count a batch replayed from a checkpoint (a resumed run) as if just enhanced."""
+        rows = batch.select([f"{n}_{w}" for n in SCORE_NAMES for w in ("before", "after")])
+        self.results.extend(rows.to_pylist())
+        before = batch.column(batch.schema.get_field_index(self.text_name)).to_pylist()
+        after = batch.column(batch.schema.get_field_index("text_enhanced")).to_pylist()
+        self.changed += sum(a != (b or "") for a, b in zip(after, before, strict=True))
+
     def _tally(self, done: list[Enhanced], texts: list[Any]) -> None:
         for result, original in zip(done, texts, strict=True):
             self.changed += result.text != (original or "")
@@ -130,11 +138,13 @@ def enhance(
     config: Config | str | Path | None = None,
     batch_size: int | None = None,
     progress: bool = False,
+    fresh: bool = False,
 ) -> EnhanceResult:
     """Improve every post in `posts` (a CSV/Parquet/JSONL path or a DataFrame).
 
     With a path and no `output`, writes `<stem>.enhance.parquet` in the current folder; with a
-    DataFrame and no `output`, returns a DataFrame in `result.output`.
+    DataFrame and no `output`, returns a DataFrame in `result.output`. A run from a file that
+    was stopped resumes where it was (`fresh` starts over).
     """
     cfg = config if isinstance(config, Config) else load_config(config)
     size = batch_size or int(cfg.get("run.batch_size"))
@@ -145,8 +155,11 @@ def enhance(
     settings = EnhanceSettings.from_config(cfg, strategies)
     stage = EnhanceStage(Enhancer(Scorer(QualitySettings.from_config(cfg)), settings),
                          enhance_schema(text_column))
+    checkpoint = resume_checkpoint("enhance", posts, out_path, cfg, fresh=fresh, options={
+        "strategies": list(settings.strategies), "text_column": text_column, "batch": size})
     start = time.perf_counter()
-    table = run_stage(stage, posts, out_path, run, batch_size=size, progress=progress)
+    table = run_stage(stage, posts, out_path, run, batch_size=size, progress=progress,
+                      checkpoint=checkpoint, validate_first=bool(cfg.get("run.validate_first")))
     run.metrics["posts_per_second"] = round(run.rows_out / max(time.perf_counter() - start,
                                                                1e-9), 1)
     run.finish()

@@ -122,6 +122,12 @@ class RedactingFilter(logging.Filter):
         clean = redact(message)
         if clean != message:
             record.msg, record.args = clean, None
+        # A logged exception's text (an SDK error may quote the key) is formatted once here,
+        # scrubbed, and cached where every formatter looks for it.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
 
 

@@ -5,6 +5,7 @@ loopback server, which counts every request so a repeated call cannot hide."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -18,13 +19,20 @@ import pytest
 from click.testing import CliRunner
 
 from fbopt.cli.main import cli
-from tests.conftest import REPO
+from tests.conftest import REPO, SAMPLE
 from tests.fakes.llm_server import Action, FakeServer, request_key
 
 KEY = "sk-test-resume-0123456789"
 CONCURRENCY = 4
 ARGS = ["--model", "gpt-4.1-mini", "--no-cache", "--batch-size", "8", "--concurrency",
         str(CONCURRENCY), "-q"]
+
+
+@pytest.fixture(autouse=True)
+def no_scoring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generate's quality scoring is not what these tests are about, and costs seconds; the
+    enhance test below checkpoints the scorer's output."""
+    monkeypatch.setenv("FBOPT_GENERATE_SCORE", "false")
 
 
 def write_topics(folder: Path, n: int) -> Path:
@@ -157,3 +165,35 @@ def test_fresh_starts_over_and_a_changed_input_is_not_resumed(workdir, isolated_
         assert finish_here(server, monkeypatch) == 0
         assert len(server.seen) - seen == 25
     assert pq.read_table(workdir / "out.parquet").num_rows == 25
+
+
+def test_enhance_killed_then_rerun_replays_finished_batches(workdir, isolated_home):
+    with (SAMPLE / "posts.csv").open(newline="", encoding="utf-8") as fh:
+        records = list(csv.reader(fh))[:11]
+    with (workdir / "posts.csv").open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(records)
+    args = ["enhance", "posts.csv", "-o", "better.parquet", "--batch-size", "2",
+            "--strategies", "readability", "-q"]
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "fbopt", *args], cwd=workdir, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while (len(checkpoint_batches(isolated_home)) < 2 and proc.poll() is None
+           and time.monotonic() < deadline):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    kept = len(checkpoint_batches(isolated_home))
+    assert 2 <= kept < 5 and not (workdir / "better.parquet").exists()
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    report = json.loads((workdir / "posts.enhance.report.json").read_text())
+    assert report["metrics"]["resume"]["batches_replayed"] == kept
+    assert report["rows_out"] == 10 and report["metrics"]["posts_changed"] >= 0
+    rows = pq.read_table(workdir / "better.parquet").to_pylist()
+    assert [r["post_id"] for r in rows] == [f"p{i:04d}" for i in range(1, 11)]
+    assert not list((isolated_home / "checkpoints").iterdir())
+    fresh = CliRunner().invoke(cli, [*args, "--fresh", "-o", "again.parquet"])
+    assert fresh.exit_code == 0, fresh.stderr
+    again = pq.read_table(workdir / "again.parquet").to_pylist()
+    assert [r["text_enhanced"] for r in rows] == [r["text_enhanced"] for r in again]
