@@ -14,6 +14,8 @@ _API = {
     "quick_post": "fbopt.generation",
     "load_config": "fbopt.config",
     "FboptError": "fbopt.errors",
+    "learn": "fbopt.engagement.learn",
+    "predict": "fbopt.engagement.predict",
     "benchmark": "fbopt.bench.suite",
     "score": "fbopt.quality.api",
     "enhance": "fbopt.enhance.run",

@@ -17,6 +17,8 @@ COMMANDS = {
     "generate": "fbopt.cli.generate:generate_cmd",
     "benchmark": "fbopt.cli.benchmark:benchmark_cmd",
     "enhance": "fbopt.cli.enhance:enhance_cmd",
+    "learn": "fbopt.cli.learn:learn_cmd",
+    "predict": "fbopt.cli.predict:predict_cmd",
 }
 
 

@@ -1,0 +1,182 @@
+"""`predict`: score posts with a trained engagement model, streaming in batches, and suggest
+the edits the model expects to help most.
+
+Not for training (fbopt.engagement.learn). Adds predicted_engagement (the typical number of
+interactions the model expects), predicted_low and predicted_high (the calibrated interval),
+engagement_percentile (where that lands in the page's own history) and recommendations.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import torch
+
+from fbopt.config import Config, load_config
+from fbopt.engagement import artifact
+from fbopt.engagement.formats import (
+    ColumnMap,
+    Posts,
+    apply_overrides,
+    detect_columns,
+    posts_schema,
+    to_posts,
+)
+from fbopt.engagement.recommend import RECOMMENDATION_TYPE, recommend
+from fbopt.engagement.scoring import EngagementModel, as_interactions
+from fbopt.engagement.train import cpu_threads, resolve_device
+from fbopt.io.paths import default_output, default_report
+from fbopt.io.report import RunReport
+from fbopt.io.schema import Schema
+from fbopt.pipeline import append_columns, open_input, run_stage
+
+PREDICT_FIELDS = [
+    pa.field("predicted_engagement", pa.float64()),
+    pa.field("predicted_low", pa.float64()),
+    pa.field("predicted_high", pa.float64()),
+    pa.field("engagement_percentile", pa.float64()),
+    pa.field("recommendations", RECOMMENDATION_TYPE),
+]
+
+
+@dataclass
+class PredictStage:
+    """The pipeline stage: one batch of posts in, the same posts with predictions out."""
+
+    model: EngagementModel
+    schema: Schema
+    path: str
+    recommendations: int = 3
+    min_gain: float = 0.02
+    name: str = "predict"
+    counts: dict[str, float] = field(default_factory=lambda: {"unseen_page_posts": 0,
+                                                              "recommended_posts": 0})
+    extra_age_shift: float = 0.0
+
+    def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
+        added = {f.name for f in PREDICT_FIELDS}
+        kept = [pa.field(f.name + "_input" if f.name in added else f.name, f.type)
+                for f in input_schema]
+        return pa.schema(kept + PREDICT_FIELDS)
+
+    async def process(self, batch: pa.RecordBatch, columns: dict[str, pa.Array],
+                      first_row: int) -> pa.RecordBatch:
+        return append_columns(batch, self.predict_columns(columns, batch.num_rows, first_row))
+
+    def predict_columns(self, columns: dict[str, pa.Array], n: int, first_row: int
+                        ) -> dict[str, pa.Array]:
+        posts = self.shift_ages(to_posts(columns, n, self.path, first_row))
+        scored = self.model.score(posts)
+        prepared, scores = scored.prepared, scored.observed
+        # Where the post will land in its page's history, and what would help it, are
+        # questions about its final count; the interval is for the count when measured.
+        percentile = self.model.history.percentile(prepared.page_index, scored.mature.mean)
+        advice = recommend(self.model, scored, self.recommendations, self.min_gain)
+        self.counts["unseen_page_posts"] += int((prepared.page_index < 0).sum())
+        self.counts["recommended_posts"] += int((advice.value_lengths().to_numpy(
+            zero_copy_only=False) > 0).sum())
+        return {
+            "predicted_engagement": pa.array(np.round(as_interactions(scores.mean), 1)),
+            "predicted_low": pa.array(np.round(as_interactions(scores.low), 1)),
+            "predicted_high": pa.array(np.round(as_interactions(scores.high), 1)),
+            "engagement_percentile": pa.array(np.round(percentile, 1)),
+            "recommendations": advice,
+        }
+
+    def shift_ages(self, posts: Posts) -> Posts:
+        """Measurement times without a timezone make some posts look measured before they
+        were published; the whole hours that undo that (learned at training, or seen in this
+        run) are added, so young posts keep their order and a plausible age."""
+        if posts.age_hours is None or np.isnan(posts.age_hours).all():
+            return posts
+        youngest = float(np.nanmin(posts.age_hours)) + self.model.features.age_shift_hours
+        self.extra_age_shift = max(self.extra_age_shift, float(np.ceil(max(-youngest, 0.0))))
+        if self.extra_age_shift:
+            posts.age_hours = posts.age_hours + self.extra_age_shift
+        return posts
+
+    def metrics(self) -> dict[str, Any]:
+        shift = self.model.features.age_shift_hours + self.extra_age_shift
+        return {**{k: int(v) for k, v in self.counts.items()},
+                "measured_age_shift_hours": shift,
+                "model_trained_at": self.model.meta.get("trained_at"),
+                "model_pages": len(self.model.history.keys)}
+
+    async def aclose(self) -> None:
+        return None
+
+
+@dataclass
+class PredictResult:
+    """What `predict` returns: the output (a path, or a DataFrame for DataFrame input with no
+    output path), the report, and the exit status the CLI should use."""
+
+    output: Any
+    report: RunReport
+    report_path: Path | None
+    exit_code: int = 0
+
+
+def predict_columns(source: Any, *, text: str | None = None, time: str | None = None,
+                    page: str | None = None) -> ColumnMap:
+    """The columns predict reads from `source` (outcome columns are not needed)."""
+    names = open_input(source, 1).columns
+    columns = apply_overrides(detect_columns(names), names, text=text, time=time, page=page)
+    return replace(columns, target=(), feedback={})
+
+
+def load_model(cfg: Config, model_path: str | Path | None, device: str | None
+               ) -> EngagementModel:
+    target = str(resolve_device(device or str(cfg.get("engagement.device"))))
+    size = int(cfg.get("engagement.predict_batch_size")) or (
+        32768 if target.startswith("cuda") else 8192)
+    path = artifact.resolve_model_path(model_path, str(cfg.get("engagement.model_path")))
+    return artifact.load(path, target, size)
+
+
+def predict(posts: Any, output: str | Path | None = None, *, model_path: str | Path | None = None,
+            report: str | Path | None = None, text_column: str | None = None,
+            time_column: str | None = None, page_column: str | None = None,
+            device: str | None = None, config: Config | str | Path | None = None,
+            batch_size: int | None = None, recommendations: int | None = None,
+            progress: bool = False) -> PredictResult:
+    """Score every post in `posts` (a CSV/Parquet/JSONL path or a DataFrame) with the model at
+    `model_path` (default FBOPT_HOME/models/engagement.pt).
+
+    With a path and no `output`, writes `<stem>.predict.parquet` in the current folder; with a
+    DataFrame and no `output`, returns a DataFrame in `result.output`.
+    """
+    cfg = config if isinstance(config, Config) else load_config(config)
+    model = load_model(cfg, model_path, device)
+    is_path = isinstance(posts, (str, Path))
+    out_path = Path(output) if output else (default_output(posts, "predict") if is_path else None)
+    rep_path = Path(report) if report else (default_report(posts, "predict") if is_path else None)
+    columns = predict_columns(posts, text=text_column, time=time_column, page=page_column)
+    limit = int(cfg.get("engagement.recommendations")) if recommendations is None \
+        else recommendations
+    stage = PredictStage(model, posts_schema(columns, "predict", need_target=False),
+                         str(posts) if is_path else "<DataFrame>", limit,
+                         float(cfg.get("engagement.min_gain")))
+    size = batch_size or (int(cfg.get("run.batch_size"))
+                          if cfg.sources.get("run.batch_size", "default") != "default"
+                          else model.batch_size)
+    run = RunReport("predict")
+    start = time.perf_counter()
+    with cpu_threads(torch.device(model.device), int(cfg.get("engagement.cpu_threads"))):
+        # No first pass over the whole input: predict spends nothing, a bad row still stops
+        # the run with nothing written, and reading the file twice would halve its speed.
+        table = run_stage(stage, posts, out_path, run, batch_size=size, progress=progress,
+                          validate_first=False)
+    run.metrics.update(columns=columns.describe(), device=model.device, batch_size=size,
+                       posts_per_second=round(run.rows_out / max(time.perf_counter() - start,
+                                                                 1e-9), 1))
+    run.finish()
+    if rep_path is not None:
+        run.write(rep_path)
+    result_output: Any = out_path if out_path is not None else table.to_pandas()
+    return PredictResult(result_output, run, rep_path)
