@@ -16,6 +16,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from fbopt.config import load_config
 from fbopt.quality.score import QualitySettings, Scorer
@@ -45,33 +46,47 @@ def main() -> None:
     start = time.perf_counter()
     with Scorer(settings) as scorer:
         scorer.local()
-        pool_ready = _warm_pool(scorer)
-        warm = time.perf_counter()
+        workers_before = _worker_cpu(scorer)
+        pool_ready = bool(workers_before)
+        warm, own_before = time.perf_counter(), time.process_time()
         scored = 0
         for i in range(0, len(texts), args.batch):
             scored += len(scorer.score(texts[i:i + args.batch]))
         end = time.perf_counter()
+        own = time.process_time() - own_before
+        workers_after = _worker_cpu(scorer)
         metrics = scorer.metrics()
+    cpu = own + sum(workers_after[p] - workers_before.get(p, 0.0) for p in workers_after)
     steady = scored / (end - warm)
     total = scored / (end - start)
+    cores = scorer.workers()
     print(f"texts: {scored} (unique analysed: {metrics['texts_analysed']}, "
           f"cache hits: {metrics['cache_hits']})")
     print(f"workers: {scorer.workers()} of {os.cpu_count()} cores; Harper rules: {args.rules}")
     print(f"start-up: {warm - start:.2f} s (pool ready: {pool_ready})")
     print(f"scoring: {end - warm:.2f} s -> {steady:,.0f} posts/s")
     print(f"including start-up: {end - start:.2f} s -> {total:,.0f} posts/s")
+    print(f"CPU: {1000 * cpu / scored:.3f} ms per post (parent and workers, scoring only) -> "
+          f"{cores * scored / cpu:,.0f} posts/s on {cores} free cores")
+    print(f"load average during the run: {os.getloadavg()[0]:.2f}")
 
 
-def _warm_pool(scorer: Scorer) -> bool:
-    """Start the workers before the clock, so start-up and steady state are reported apart."""
+def _worker_cpu(scorer: Scorer) -> dict[int, float]:
+    """CPU seconds used by each pool worker so far (starting the pool first, outside the clock,
+    so start-up and steady state are reported apart). Empty when scoring runs in-process."""
     workers = scorer.workers()
     if workers <= 1:
-        return False
+        return {}
     from fbopt.quality import analyse
 
-    pool = scorer._start_pool(workers)
-    list(pool.map(analyse.warm_up, range(workers * 2)))
-    return True
+    pool: Any = scorer._start_pool(workers)
+    seen: dict[int, float] = {}
+    for _ in range(5):  # tiny tasks land on arbitrary workers: ask until each has answered
+        for pid, cpu in pool.map(analyse.warm_up, range(workers * 4)):
+            seen[pid] = max(cpu, seen.get(pid, 0.0))
+        if len(seen) >= workers:
+            break
+    return seen
 
 
 if __name__ == "__main__":

@@ -77,6 +77,10 @@ def analyse_chunk(texts: Sequence[str]) -> list[TextAnalysis]:
     return _WORKER[0].analyse_many(texts)
 
 
-def warm_up(_: Any = None) -> int:
-    """A no-op task that returns once the worker's initializer has finished."""
-    return len(_WORKER)
+def warm_up(_: Any = None) -> tuple[int, float]:
+    """A no-op task that returns once the worker's initializer has finished: the worker's pid
+    and the CPU seconds it has used so far (for measurement scripts)."""
+    import os
+    import time
+
+    return os.getpid(), time.process_time()
