@@ -25,7 +25,9 @@ from fbopt.quality.grammar import make_backend
 from fbopt.quality.house_rules import check_text
 
 _CLITIC = re.compile(r" (n't|'s|'re|'ll|'ve|'m|'d)(?= )", re.IGNORECASE)
-_TOKEN = re.compile(r"(?i)\w+(?=n't\b)|n't\b|'(?:s|re|ll|ve|m|d)\b|\.\.\.|\w+(?:[-/]\w+)*|\S")
+# JFLEG's tokens: clitics apart (do n't, it 's), punctuation apart except in abbreviations.
+_TOKEN = re.compile(r"(?i)\b(?:mrs?|ms|dr|st|etc|vs)\.|\w+(?=n't\b)|n't\b|'(?:s|re|ll|ve|m|d)\b"
+                    r"|\.\.\.|--|\w+(?:[-/]\w+)*|\S")
 
 
 def detokenise(line: str) -> str:
