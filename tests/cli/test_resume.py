@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
@@ -197,3 +198,28 @@ def test_enhance_killed_then_rerun_replays_finished_batches(workdir, isolated_ho
     assert fresh.exit_code == 0, fresh.stderr
     again = pq.read_table(workdir / "again.parquet").to_pylist()
     assert [r["text_enhanced"] for r in rows] == [r["text_enhanced"] for r in again]
+
+
+def test_max_cost_counts_what_was_spent_before_the_restart(workdir, isolated_home,
+                                                           monkeypatch):
+    write_topics(workdir, 40)
+    with FakeServer(delay=0.03) as server:
+        proc = start(server, workdir)
+        wait_for_requests(server, proc, 20)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        batch0 = checkpoint_batches(isolated_home)[0]
+        kept = pa.ipc.open_file(pa.py_buffer(batch0.read_bytes())).read_all()
+        spent_before = sum(kept.column("cost_usd").to_pylist())  # on batch 0 alone
+        seen = len(server.seen)
+        # A cap below what the first run already spent: the rest is not written, not called.
+        cap = f"{spent_before / 2:.6f}"
+        assert finish_here(server, monkeypatch, "--max-cost", cap) == 0
+        assert len(server.seen) == seen
+    rows = pq.read_table(workdir / "out.parquet").to_pylist()
+    assert len(rows) == 40
+    replayed = [r for r in rows if r["status"] == "ok"]
+    assert replayed and {r["status"] for r in rows} == {"ok", "skipped_budget"}
+    report = json.loads((workdir / "topics.generate.report.json").read_text())
+    assert report["metrics"]["llm"]["cost_usd"] == 0  # nothing new was spent
+    assert report["metrics"]["llm"]["cost_usd_before_resume"] > float(cap)
