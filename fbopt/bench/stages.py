@@ -247,10 +247,45 @@ def run_score(spec: Spec, output: Path) -> StageRun:
 
 def run_enhance(spec: Spec, output: Path) -> StageRun:
     """fbopt.enhance over the posts with every strategy (each change kept only when
-    overall_quality rises), Parquet in and out."""
+    overall_quality rises), starting fresh, Parquet in and out."""
     from fbopt.enhance.run import enhance
 
     result = enhance(spec["input"], output, report=_report_path(output),
+                     config=_load_config(spec), batch_size=spec.get("batch_size"), fresh=True)
+    return StageRun(rows=result.report.rows_in, metrics=dict(result.report.metrics))
+
+
+# --- predict ------------------------------------------------------------------------------
+
+TRAIN_ROWS = 2000
+
+
+def trained_model(ctx: PrepareContext) -> Path:
+    """One engagement model per benchmark run, trained once for two epochs on 2,000 posts (the
+    user's, or synthetic): predict's speed depends on the model's shape, which the config
+    sets, not on how well it learned, and a full training would cost minutes."""
+    from fbopt.config import load_config
+    from fbopt.engagement.learn import learn
+
+    path = ctx.workdir / "engagement-model.pt"
+    if not path.exists():
+        config = load_config(ctx.config_path, {"engagement.epochs": 2,
+                                               "engagement.refit": False})
+        learn(str(input_file("posts", TRAIN_ROWS, ctx)), model_path=path,
+              report=ctx.workdir / "learn.report.json", device="cpu", config=config)
+    return path
+
+
+def prepare_predict(rows: int, ctx: PrepareContext) -> Spec:
+    return {**prepare_posts(rows, ctx), "model": str(trained_model(ctx))}
+
+
+def run_predict(spec: Spec, output: Path) -> StageRun:
+    """fbopt.predict over the posts on the spec's device, Parquet in and out."""
+    from fbopt.engagement.predict import predict
+
+    result = predict(spec["input"], output, model_path=spec["model"],
+                     report=_report_path(output), device=spec.get("device", "cpu"),
                      config=_load_config(spec), batch_size=spec.get("batch_size"))
     return StageRun(rows=result.report.rows_in, metrics=dict(result.report.metrics))
 
@@ -285,13 +320,19 @@ register(BenchStage(
 register(BenchStage(
     "score", "the quality engine (Harper grammar, readability, sentiment, engagement, "
     "creativity, overall_quality) over posts, Parquet in and out", prepare_posts, run_score,
-    reads="posts", rows=1000))
+    reads="posts", rows=500))
 
 
 register(BenchStage(
     "enhance", "fbopt.enhance over posts with every strategy (grammar, readability, "
     "sentiment, engagement), Parquet in and out", prepare_posts, run_enhance, reads="posts",
     rows=100))
+
+
+register(BenchStage(
+    "predict", "fbopt.predict (features, the torch ensemble, recommendations) over posts with "
+    "a model trained once for the run, Parquet in and out", prepare_predict, run_predict,
+    reads="posts", torch=True, rows=10000))
 
 
 def select_stages(names: list[str] | None) -> list[BenchStage]:
