@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Sequence
 
 from fbopt.quality.engagement import BEST_MAX_CHARS, BEST_MIN_CHARS, HOOK_FITS
-from fbopt.quality.signals import CTA, hook_of, text_signals
+from fbopt.quality.signals import CTA, hook_of
 from fbopt.quality.spans import protected_spans
 
 # (what the post is about, the asks that suit it); the first matching row wins.
@@ -76,8 +76,8 @@ def split_hook(text: str) -> str:
 
 
 def add_ask(text: str) -> str:
-    signals = text_signals(text)
-    if signals["has_question"] or signals["cta_count"]:
+    prose = _without_links(text)
+    if "?" in prose or _CTA.search(prose):
         return text
     for pattern, asks in ASKS:
         if re.search(pattern, text, re.IGNORECASE):
@@ -91,7 +91,7 @@ def add_ask(text: str) -> str:
 
 
 def add_hashtags(text: str, topic: str | None = None, most: int = 2) -> str:
-    if text_signals(text)["hashtag_count"]:
+    if any(kind == "hashtag" for _, _, kind in protected_spans(text)):
         return text
     words = _topic_words(topic) if topic else []
     words = words or _specific_words(text)
@@ -111,6 +111,17 @@ def trim(text: str) -> str:
             break
         pieces.pop()
     return "".join(pieces).rstrip() if "".join(pieces) != text else text
+
+
+def _without_links(text: str) -> str:
+    """The text with links and e-mail addresses blanked (their '?' and words are not the post's;
+    the same rule as fbopt.quality.signals)."""
+    pieces, last = [], 0
+    for start, end, kind in protected_spans(text):
+        if kind in {"url", "email"}:
+            pieces += [text[last:start], " "]
+            last = end
+    return "".join(pieces + [text[last:]])
 
 
 def _split_trailing_tags(text: str) -> tuple[str, str]:

@@ -80,10 +80,12 @@ def lexicon() -> Lexicon:
 
 @lru_cache(maxsize=1)
 def symspell() -> Any:
-    """A SymSpell index (edit distance 2) over the unigram list, for spelling candidates."""
+    """A SymSpell index (edit distance 2) over the unigram list, for spelling candidates. A
+    prefix of 5 builds three times faster than the default 7 for slightly slower lookups: an
+    enhance run looks up few words."""
     from symspellpy import SymSpell
 
-    index = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+    index = SymSpell(max_dictionary_edit_distance=2, prefix_length=5)
     for word, count in lexicon().unigrams.items():
         index.create_dictionary_entry(word, count)
     return index

@@ -64,13 +64,28 @@ class TextAnalyser:
         self.backend.close()
 
 
+# Harper analysers are kept for the process's life, one per settings: building one costs about
+# a second and a process may score several runs (the Python API, tests). A Linter is not
+# thread-safe: scoring in one process happens on one thread at a time.
+_SHARED: dict[AnalyserSettings, TextAnalyser] = {}
+
+
+def shared_analyser(settings: AnalyserSettings) -> TextAnalyser:
+    """This process's analyser for `settings` (LanguageTool clients are not shared)."""
+    if settings.backend != "harper":
+        return TextAnalyser(settings)
+    if settings not in _SHARED:
+        _SHARED[settings] = TextAnalyser(settings)
+    return _SHARED[settings]
+
+
 # Pool workers: one analyser per process, built by the pool's initializer.
 _WORKER: list[TextAnalyser] = []
 
 
 def init_worker(settings: AnalyserSettings) -> None:
     _WORKER.clear()
-    _WORKER.append(TextAnalyser(settings))
+    _WORKER.append(shared_analyser(settings))
 
 
 def analyse_chunk(texts: Sequence[str]) -> list[TextAnalysis]:

@@ -25,7 +25,7 @@ import numpy as np
 
 from fbopt.config import Config, load_config
 from fbopt.errors import ConfigError
-from fbopt.quality.analyse import AnalyserSettings, TextAnalyser, TextAnalysis
+from fbopt.quality.analyse import AnalyserSettings, TextAnalyser, TextAnalysis, shared_analyser
 from fbopt.quality.creativity import NoveltyIndex, creativity_scores
 from fbopt.quality.engagement import engagement_scores
 from fbopt.quality.grammar import GrammarIssue, grammar_score
@@ -143,7 +143,7 @@ class Scorer:
     def local(self) -> TextAnalyser:
         """This process's analyser; building it also proves the grammar backend works."""
         if self._local is None:
-            self._local = TextAnalyser(self.settings.analyser)
+            self._local = shared_analyser(self.settings.analyser)
         return self._local
 
     def _start_pool(self, workers: int) -> Any:
@@ -188,7 +188,8 @@ class Scorer:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         if self._local is not None:
-            self._local.close()
+            if self.settings.analyser.backend != "harper":  # shared Harper analysers stay
+                self._local.close()
             self._local = None
 
 
