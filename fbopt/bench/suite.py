@@ -49,6 +49,7 @@ class BenchSettings:
     device: str = "auto"
     scaling: list[int] = field(default_factory=lambda: [1000, 10000, 100000])
     scaling_budget_s: float = 40.0
+    time_budget_s: float = 270.0
     latency_samples: int = 20
     loopback_delay_ms: float = 50.0
     concurrency: int = 32
@@ -66,6 +67,7 @@ class BenchSettings:
         section = config.section("benchmark")
         values = {k: section[k] for k in (
             "rows", "repeat", "warmup", "stages", "device", "scaling", "scaling_budget_s",
+            "time_budget_s",
             "latency_samples", "loopback_delay_ms", "concurrency", "max_regression",
             "stage_timeout_s", "seed")}
         values.update({k: v for k, v in given.items() if v is not None})
@@ -169,6 +171,7 @@ def run_worker(spec: dict[str, Any], work: Path, env: dict[str, str],
     spec_path = work / "spec.json"
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
     cmd = [sys.executable, "-m", "fbopt.bench.worker", str(spec_path)]
+    start = time.perf_counter()
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout_s)
     except subprocess.TimeoutExpired:
@@ -176,6 +179,7 @@ def run_worker(spec: dict[str, Any], work: Path, env: dict[str, str],
     result = Path(spec["result"])
     if result.exists():
         answer: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
+        answer["worker_seconds"] = round(time.perf_counter() - start, 3)
         return answer
     tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
     return {"status": "failed", "error": f"worker exited {proc.returncode}: {tail}"}
@@ -193,6 +197,7 @@ class Harness:
     events: Events
     data_rows: dict[str, int] = field(default_factory=dict)
     runs: int = 0
+    started: float = field(default_factory=time.perf_counter)
 
     def context(self) -> PrepareContext:
         s = self.settings
@@ -314,58 +319,6 @@ def describe(entry: dict[str, Any]) -> str:
     return text + f", peak RSS {entry['peak_rss_mb']:.0f} MiB"
 
 
-# --- scaling ------------------------------------------------------------------------------
-
-
-def run_scaling(h: Harness, stages: list[BenchStage],
-                results: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    from fbopt.bench.stats import scaling_verdict
-
-    sizes = h.settings.scaling
-    scaling: dict[str, dict[str, Any]] = {}
-    for stage in stages:
-        main = results.get(stage.name, {})
-        if not sizes or main.get("status") != "ok":
-            continue
-        entries = scale_stage(h, stage, sizes, seconds_per_row(stage, main))
-        scaling[stage.name] = {"sizes": entries, "verdict": scaling_verdict(entries)}
-        h.events(f"{stage.name} scaling: {scaling[stage.name]['verdict']['text']}")
-    return scaling
-
-
-def seconds_per_row(stage: BenchStage, measured: dict[str, Any]) -> float:
-    """Projected cost of one more row in a scaling run: the timed run's, plus the warm-up's
-    when the warm-up must cover every row (a cache stage fills its cache there)."""
-    cost = 1.0 / measured["rows_per_second"]["median"]
-    if stage.full_warmup and measured.get("warmup_seconds"):
-        warmups = max(1, int(measured.get("warmup", 1) or 1))
-        cost += measured["warmup_seconds"] / warmups / measured["rows"]
-    return cost
-
-
-def scale_stage(h: Harness, stage: BenchStage, sizes: list[int],
-                per_row: float) -> list[dict[str, Any]]:
-    budget = h.settings.scaling_budget_s
-    entries: list[dict[str, Any]] = []
-    for size in sizes:
-        projected = size * per_row
-        if projected > budget:
-            entries.append({"rows": size, "skipped": f"projected {projected:,.0f}s, over the "
-                                                      f"{budget:,.0f}s scaling budget"})
-            continue
-        answer = h.measure(stage, "cpu", size, repeat=1, warmup=1,
-                           latency_samples=0)
-        if answer.get("status") != "ok":
-            entries.append({"rows": size, "skipped": f"failed: {answer.get('error')}"})
-            continue
-        seconds = answer["seconds"][0]
-        entries.append({"rows": size, "seconds": seconds,
-                        "rows_per_second": answer["rows_per_second"]["median"],
-                        "peak_rss_mb": answer["peak_rss_mb"]})
-        per_row = max(per_row, seconds_per_row(stage, answer))
-    return entries
-
-
 # --- the whole run ------------------------------------------------------------------------
 
 
@@ -381,6 +334,7 @@ def run_benchmark(settings: BenchSettings, report: str | Path | None = "bench.js
     `report` is None) and return the report with the exit status."""
     from fbopt.bench.compare import compare, load_baseline
     from fbopt.bench.machine import machine_facts
+    from fbopt.bench.scaling import run_scaling
 
     say = events or (lambda _line: None)
     stages = select_stages(settings.stages)
@@ -390,11 +344,12 @@ def run_benchmark(settings: BenchSettings, report: str | Path | None = "bench.js
     say(f"machine: {machine['cpu_model']}, {machine['cpus_usable']} CPUs, "
         f"GPU: {machine['gpu'].get('name', 'none')}")
     with tempfile.TemporaryDirectory(prefix="fbopt-bench-") as tmp:
-        h = Harness(settings, Path(tmp), say)
+        h = Harness(settings, Path(tmp), say, started=t0)
         (h.workdir / "data").mkdir()
         h.read_user_files()
         results = run_stages(h, stages, bool(machine["gpu"]["available"]))
-        scaling = run_scaling(h, stages, results)
+        scaling = run_scaling(h, stages, results, settings.scaling, settings.scaling_budget_s,
+                              settings.time_budget_s)
     data_out = build_report(settings, machine, results, scaling, started,
                             time.perf_counter() - t0)
     if baseline is not None:

@@ -76,13 +76,16 @@ def measure(spec: Spec) -> dict[str, Any]:
         seconds.append(elapsed)
         rates.append(run.rows / elapsed)
         row_latency.extend(run.row_latency_ms)
+    probe_start = time.perf_counter()
     probe = latency_probe(stage, spec, work)
+    probe_seconds = time.perf_counter() - probe_start
     return {
         "rows": run.rows,
         "seconds": [round(s, 4) for s in seconds],
         "warmup": max(1, int(spec.get("warmup", 1))) if stage.full_warmup
         else int(spec.get("warmup", 1)),
         "warmup_seconds": round(warmup_seconds, 4),
+        "probe_seconds": round(probe_seconds, 4),
         "rows_per_second": rate_summary(rates),
         "latency_ms": latency_summary(probe, "single-row calls, end to end") if probe else None,
         "row_latency_ms": latency_summary(row_latency, "measured per row by the library")

@@ -32,6 +32,9 @@ FilePath = click.Path(dir_okay=False, path_type=Path)
 @click.option("--scaling", help="Scaling sizes, e.g. 1000,10000,100000; 'none' for no scaling.")
 @click.option("--scaling-budget", "scaling_budget_s", type=click.FloatRange(0),
               help="Skip scaling sizes projected to take longer than this many seconds.")
+@click.option("--time-budget", "time_budget_s", type=click.FloatRange(0),
+              help="Skip scaling sizes that would take the run past this many seconds "
+                   "(default 270).")
 @click.option("--loopback-delay-ms", type=click.FloatRange(0),
               help="Delay of the loopback OpenAI-compatible server (default 50).")
 @click.option("--concurrency", type=click.IntRange(1), help="Calls in flight (default 32).")
