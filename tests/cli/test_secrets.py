@@ -6,6 +6,7 @@ the messages of the exceptions the adapters raise."""
 
 from __future__ import annotations
 
+import csv
 import os
 import signal
 import subprocess
@@ -119,10 +120,36 @@ def test_benchmark_with_keys_in_the_environment_leaks_nothing(workdir, isolated_
     assert leaks(everything) == []
 
 
+def sample_posts(folder: Path, n: int) -> Path:
+    with (SAMPLE / "posts.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))[:n + 1]
+    with (folder / "posts.csv").open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    return folder / "posts.csv"
+
+
+def test_learn_then_predict_with_keys_in_the_environment_leak_nothing(workdir, isolated_home,
+                                                                      server, monkeypatch):
+    sample_posts(workdir, 60)
+    for key, value in {"EPOCHS": "1", "REFIT": "false", "HASH_BITS": "10"}.items():
+        monkeypatch.setenv(f"FBOPT_ENGAGEMENT_{key}", value)
+    outputs = {}
+    for args in (["learn", "posts.csv", "-vv"], ["predict", "posts.csv", "-o", "scored.csv"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.stderr
+        outputs[f"{args[0]} stdout"] = result.stdout.encode()
+        outputs[f"{args[0]} stderr"] = result.stderr.encode()
+    files = written(workdir, isolated_home)
+    assert any(name.endswith(".pt") for name in files) and (workdir / "scored.csv").exists()
+    assert leaks({**files, **outputs}) == []
+
+
 RECIPES = {
     "generate": None,  # the tests above
     "benchmark": None,
-    "enhance": ["enhance", str(SAMPLE / "posts.csv"), "-o", "better.csv", "--strategies",
+    "learn": None,
+    "predict": None,
+    "enhance": ["enhance", "posts.csv", "-o", "better.csv", "--strategies",
                 "readability,sentiment", "-vv"],
 }
 
@@ -132,6 +159,7 @@ def test_every_other_command_leaks_no_key(workdir, isolated_home, server, comman
     args = RECIPES.get(command, [command, "--help"])
     if args is None:
         pytest.skip("covered above")
+    sample_posts(workdir, 12)
     result = CliRunner().invoke(cli, args)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.stderr
     everything = {**written(workdir, isolated_home), "stdout": result.stdout.encode(),
