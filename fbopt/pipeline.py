@@ -141,6 +141,9 @@ def run_stage(stage: Stage, source: Any, output: Path | None, report: RunReport,
         code = 143 if stop.signal == signal.SIGTERM else 130
         kept = f"{stop.committed} was written just before" if stop.committed else _kept(checkpoint)
         raise Interrupted(kept, exit_code=code) from None
+    finally:
+        if checkpoint is not None:  # also when the input was refused before any batch
+            checkpoint.close()
 
 
 async def _run_stage(stage: Stage, source: Any, output: Path | None, report: RunReport,
@@ -175,7 +178,6 @@ async def _run_stage(stage: Stage, source: Any, output: Path | None, report: Run
         report.metrics.update(stage.metrics())
         if checkpoint is not None:
             report.metrics["resume"] = checkpoint.metrics()
-            checkpoint.close()
         await stage.aclose()
 
 

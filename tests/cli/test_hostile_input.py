@@ -82,10 +82,13 @@ def test_the_corpus_is_big_enough():
 
 
 @pytest.mark.parametrize("name", sorted(REJECTED))
-def test_bad_file_is_exit_2_one_line_nothing_written(workdir: Path, name: str) -> None:
+def test_bad_file_is_exit_2_one_line_nothing_written(workdir: Path, isolated_home: Path,
+                                                     name: str) -> None:
     shutil.copy(CORPUS / name, workdir / name)
     result = generate(name, "-o", "out.csv")
     assert_one_line_and_nothing_written(result, workdir, name, REJECTED[name], [name])
+    checkpoints = isolated_home / "checkpoints"
+    assert not checkpoints.exists() or not list(checkpoints.iterdir())  # no empty checkpoint
 
 
 def test_made_here_bad_files(workdir: Path) -> None:
