@@ -36,8 +36,10 @@ def peak_rss_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
-def timed(stage: BenchStage, spec: Spec, output: Path) -> tuple[float, StageRun]:
-    gc.collect()  # a collection left over from the last run must not land in this one
+def timed(stage: BenchStage, spec: Spec, output: Path,
+          collect: bool = True) -> tuple[float, StageRun]:
+    if collect:  # a collection left over from the last run must not land in this one
+        gc.collect()
     start = time.perf_counter()
     run = stage.run(spec, output)
     return time.perf_counter() - start, run
@@ -56,10 +58,12 @@ def warm_up(stage: BenchStage, spec: Spec, work: Path) -> float:
 
 def latency_probe(stage: BenchStage, spec: Spec, work: Path) -> list[float]:
     """End-to-end time of single-row calls, one one-row input each, in ms: what one row costs
-    when it is the only row."""
+    when it is the only row. No forced collection between them: a full collection of a large
+    heap can cost more than the call, and a pause that lands in one is part of its latency."""
     times = []
     for path in spec.get("probe_inputs", []):
-        seconds, _ = timed(stage, {**spec, "input": path}, work / "probe.out.parquet")
+        seconds, _ = timed(stage, {**spec, "input": path}, work / "probe.out.parquet",
+                           collect=False)
         times.append(seconds * 1000.0)
     return times
 
