@@ -2,8 +2,9 @@
 
 Not for judging the result (the enhancer keeps a change only if overall_quality rises). In order:
 a hook that runs past the "See more" cut gets a line break after its first sentence; a post with
-no question and no call to action gets one that suits it; a post with no hashtag gets up to two
-topic hashtags (from the row's topic when there is one, else the post's most specific words); a
+no question and no call to action gets one that suits it; a post with no hashtag gets topic
+hashtags (up to two from the row's topic when there is one, else the most specific word of its
+first sentence); a
 post past BEST_MAX_CHARS loses trailing sentences that hold nothing protected, no question and
 no call to action. Existing text, links, mentions and hashtags are never changed.
 """
@@ -49,8 +50,10 @@ leave mean show hear play live believe bring happen write stand lose meet includ
 learn change understand watch follow stop create read spend grow open walk offer remember buy
 wait serve send expect build stay reach remain pass sell decide pull best good great little
 small large big long high right left last next first second every sure real full special
-free whole much less fact break""".split())
-_VERBISH = re.compile(r"(?:ed|ing|ly)$")
+free whole much less fact break gotten starts heads makes takes gets goes comes says means
+needs wants looks works keeps gives shows""".split())
+# Word endings of verbs, adverbs and adjectives: rarely what a post is about.
+_VERBISH = re.compile(r"(?:ed|ing|ly|al|ive|ous|ful|able|ible|less|est|ic)$")
 _CTA = re.compile(CTA.replace("(?i)", ""), re.IGNORECASE)
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+[.!?]*\s*")
 
@@ -93,9 +96,11 @@ def add_ask(text: str) -> str:
 def add_hashtags(text: str, topic: str | None = None, most: int = 2) -> str:
     if any(kind == "hashtag" for _, _, kind in protected_spans(text)):
         return text
-    words = _topic_words(topic) if topic else []
-    words = words or _specific_words(text)
-    tags = ["#" + "".join(w[:1].upper() + w[1:] for w in word.split()) for word in words[:most]]
+    words = _topic_words(topic)[:most] if topic else []
+    # Without a topic, one tag from the post's own words: the most specific word of its first
+    # sentence (the topic is most often there), else of the whole post.
+    words = words or (_specific_words(_first_sentence(text)) or _specific_words(text))[:1]
+    tags = ["#" + "".join(w[:1].upper() + w[1:] for w in word.split()) for word in words]
     return f"{text.rstrip()} {' '.join(tags)}" if tags else text
 
 
@@ -137,6 +142,11 @@ def _topic_words(topic: str) -> list[str]:
     return [" ".join(words[:3])] if 1 < len(words) <= 3 else words[:2]
 
 
+def _first_sentence(text: str) -> str:
+    match = _SENTENCE.match(text.strip())
+    return match.group(0) if match else text
+
+
 def _specific_words(text: str) -> list[str]:
     """Content words of the post, rarest (most specific) first, typos and names left out."""
     from fbopt.enhance.lexicon import lexicon
@@ -147,7 +157,7 @@ def _specific_words(text: str) -> list[str]:
         for word in re.findall(r"[^\W\d_]{4,}", span):
             low = word.lower()
             count = lex.count(low)
-            if low not in _STOP and count >= 1_000_000 and not _VERBISH.search(low):
+            if low not in _STOP and count >= 100_000 and not _VERBISH.search(low):
                 seen.setdefault(low, count)
     return sorted(seen, key=lambda w: seen[w])
 
