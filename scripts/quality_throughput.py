@@ -66,7 +66,8 @@ def main() -> None:
     print(f"start-up: {warm - start:.2f} s (pool ready: {pool_ready})")
     print(f"scoring: {end - warm:.2f} s -> {steady:,.0f} posts/s")
     print(f"including start-up: {end - start:.2f} s -> {total:,.0f} posts/s")
-    print(f"CPU: {1000 * cpu / scored:.3f} ms per post (parent and workers, scoring only) -> "
+    print(f"CPU: {1000 * cpu / scored:.3f} ms per post (of which this process "
+          f"{1000 * own / scored:.3f}: signals, creativity, hand-off; scoring only) -> "
           f"{cores * scored / cpu:,.0f} posts/s on {cores} free cores")
     print(f"load average during the run: {os.getloadavg()[0]:.2f}")
 
