@@ -23,13 +23,16 @@ from fbopt.cli.options import EXIT_STATUS_HELP, finish, handle_errors, run_optio
 @click.option("--enhance", "enhance_posts", is_flag=True,
               help="Run the enhancer on every post: `text` becomes the improved post, "
                    "`text_draft` keeps the draft (see `fbopt enhance --help`).")
+@click.option("--score/--no-score", "score_posts", default=None,
+              help="Score every post (grammar, readability, sentiment, engagement, creativity, "
+                   "overall_quality). Default on (config generate.score); --no-score is fastest.")
 @llm_options
 @run_options
 @handle_errors
 def generate_cmd(topics: Path, variants: int | None, fresh: bool, enhance_posts: bool,
-                 output: Path | None, report: Path | None, config_path: Path | None,
-                 batch_size: int | None, quiet: bool, verbose: int, debug: bool,
-                 llm_settings: dict) -> None:
+                 score_posts: bool | None, output: Path | None, report: Path | None,
+                 config_path: Path | None, batch_size: int | None, quiet: bool, verbose: int,
+                 debug: bool, llm_settings: dict) -> None:
     """Write ready-to-post drafts for every topic in TOPICS (CSV, Parquet or JSON Lines).
 
     TOPICS needs a `topic` column; optional columns: id, audience, tone, content_type,
@@ -46,7 +49,8 @@ def generate_cmd(topics: Path, variants: int | None, fresh: bool, enhance_posts:
     from fbopt.generation import generate
 
     setup_logging(verbose, quiet)
-    config = load_config(config_path, {"run.batch_size": batch_size, **llm_settings})
+    config = load_config(config_path, {"run.batch_size": batch_size,
+                                       "generate.score": score_posts, **llm_settings})
     result = generate(topics, output, report=report, variants=variants, config=config,
                       progress=not quiet and bool(config.get("run.progress")), fresh=fresh,
                       enhance=enhance_posts)

@@ -148,3 +148,13 @@ def test_small_batches_give_same_output(workdir: Path) -> None:
     run("generate", "t.csv", "-o", "b.jsonl", "-q")
     assert texts(workdir / "a.jsonl") == texts(workdir / "b.jsonl")
     assert len(texts(workdir / "a.jsonl")) == 25
+
+
+def test_score_columns_on_by_default_and_off_with_no_score(workdir: Path) -> None:
+    (workdir / "t.csv").write_text("topic\ncoffee at home\n", encoding="utf-8")
+    assert run("generate", "t.csv", "-o", "a.parquet", "-q")[0] == 0
+    assert run("generate", "t.csv", "-o", "b.parquet", "-q", "--no-score")[0] == 0
+    scored = pq.read_table(workdir / "a.parquet").column_names
+    plain = pq.read_table(workdir / "b.parquet").column_names
+    assert "overall_quality" in scored and "overall_quality" not in plain
+    assert "text" in plain
