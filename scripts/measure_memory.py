@@ -1,8 +1,9 @@
 """Peak memory of `fbopt generate` on a small and a large topics file (issue: the large run's
 peak stays within 1.5x the small run's).
 
-Usage: python scripts/measure_memory.py [--small 10000] [--large 1000000] [--workdir DIR]
-Each run is a fresh `fbopt generate` process; its peak RSS comes from the run report.
+Usage: python scripts/measure_memory.py [--small 10000] [--large 1000000] [--score] [--workdir DIR]
+Each run is a fresh `fbopt generate` process; its peak RSS comes from the run report. Scoring
+is off unless --score (it runs in worker processes and is ~100x slower than composing).
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ def write_topics(path: Path, rows: int) -> None:
             fh.write(f"t{i},{subject} tip number {i},{AUDIENCES[i % 5]},{TONES[(i // 5) % 5]}\n")
 
 
-def measure(topics: Path, folder: Path) -> dict:
+def measure(topics: Path, folder: Path, score: bool) -> dict:
     report = folder / f"{topics.stem}.report.json"
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "fbopt", "generate", str(topics), "-q",
-                    "-o", str(folder / f"{topics.stem}.out.parquet"), "--report", str(report)],
-                   check=True)
+    output = folder / f"{topics.stem}.out.parquet"
+    subprocess.run([sys.executable, "-m", "fbopt", "generate", str(topics), "-q", "--fresh",
+                    "-o", str(output), "--report", str(report),
+                    "--score" if score else "--no-score"], check=True)
     data = json.loads(report.read_text())
     data["elapsed"] = time.perf_counter() - start
     return data
@@ -45,6 +47,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--score", action="store_true", help="score every post too")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         folder = Path(tmp)
@@ -52,7 +55,7 @@ def main() -> None:
         for label, rows in (("small", args.small), ("large", args.large)):
             topics = folder / f"topics_{rows}.csv"
             write_topics(topics, rows)
-            results[label] = measure(topics, folder)
+            results[label] = measure(topics, folder, args.score)
             r = results[label]
             print(f"{rows:>9,} topics: peak RSS {r['peak_rss_mb']:.1f} MiB, "
                   f"{r['rows_out']:,} posts in {r['wall_seconds']:.1f}s "
