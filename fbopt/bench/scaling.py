@@ -97,6 +97,7 @@ def scale_one(h: Measurer, plan: Plan, size: int, per_size: float,
         plan.entries.append(skipped(size, f"failed: {answer.get('error')}"))
         return
     plan.entries.append({"rows": size, "seconds": answer["seconds"][0],
+                         "cpu_seconds": answer["cpu_seconds"][0],
                          "rows_per_second": answer["rows_per_second"]["median"],
                          "peak_rss_mb": answer["peak_rss_mb"],
                          "worker_seconds": answer.get("worker_seconds")})

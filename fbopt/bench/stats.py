@@ -53,22 +53,38 @@ def rate_summary(rates: Sequence[float]) -> dict[str, Any]:
 
 
 def scaling_verdict(sizes: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Judge time and memory growth from measured sizes (each with rows, seconds, peak_rss_mb)."""
+    """Judge time and memory growth from measured sizes (each with rows, seconds, peak_rss_mb
+    and, when known, cpu_seconds)."""
     done = sorted((s for s in sizes if s.get("seconds")), key=lambda s: s["rows"])
     if len(done) < 2:
         return {"linear_time": None, "flat_memory": None, "time_exponent": None,
-                "memory_ratio": None, "text": "not enough sizes measured for a verdict"}
+                "cpu_time_exponent": None, "memory_ratio": None,
+                "text": "not enough sizes measured for a verdict"}
     a, b = done[-2], done[-1]
-    exponent = math.log(b["seconds"] / a["seconds"]) / math.log(b["rows"] / a["rows"])
+    exponent = _exponent(a, b, "seconds")
+    cpu_exponent = _exponent(a, b, "cpu_seconds")
     first, last = done[0], done[-1]
     ratio = last["peak_rss_mb"] / first["peak_rss_mb"] if first["peak_rss_mb"] else None
     linear = exponent <= LINEAR_EXPONENT
     flat = ratio is not None and ratio <= FLAT_MEMORY_RATIO
+    cpu_note = ""
+    if cpu_exponent is not None and not linear and cpu_exponent <= LINEAR_EXPONENT:
+        # Wall time on a shared machine also counts other people's work; CPU time does not.
+        cpu_note = (f", though its own CPU time grew only as rows^{cpu_exponent:.2f}: "
+                    "a busy machine?")
     text = (
         f"{'linear' if linear else 'super-linear'} time (time grows as rows^{exponent:.2f} "
-        f"from {a['rows']:,} to {b['rows']:,} rows); "
+        f"from {a['rows']:,} to {b['rows']:,} rows{cpu_note}); "
         + (f"{'flat' if flat else 'growing'} memory (peak RSS {ratio:.2f}x from "
            f"{first['rows']:,} to {last['rows']:,} rows)" if ratio else "memory not measured")
     )
     return {"linear_time": linear, "flat_memory": flat, "time_exponent": round(exponent, 3),
+            "cpu_time_exponent": None if cpu_exponent is None else round(cpu_exponent, 3),
             "memory_ratio": round(ratio, 3) if ratio else None, "text": text}
+
+
+def _exponent(a: dict[str, Any], b: dict[str, Any], key: str) -> float | None:
+    """k in time ~ rows^k between two sizes."""
+    if not a.get(key) or not b.get(key):
+        return None
+    return math.log(b[key] / a[key]) / math.log(b["rows"] / a["rows"])

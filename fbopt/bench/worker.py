@@ -36,6 +36,12 @@ def peak_rss_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process, all threads (not of pool workers it does not wait for)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(stage: BenchStage, spec: Spec, output: Path,
           collect: bool = True) -> tuple[float, StageRun]:
     if collect:  # a collection left over from the last run must not land in this one
@@ -73,10 +79,12 @@ def measure(spec: Spec) -> dict[str, Any]:
     work = Path(spec["workdir"])
     work.mkdir(parents=True, exist_ok=True)
     warmup_seconds = warm_up(stage, spec, work)
-    seconds, rates, row_latency = [], [], []
+    seconds, cpu, rates, row_latency = [], [], [], []
     run = StageRun(rows=0)
     for path in spec["run_inputs"]:
+        cpu_before = cpu_seconds()
         elapsed, run = timed(stage, {**spec, "input": path}, work / "out.parquet")
+        cpu.append(cpu_seconds() - cpu_before)
         seconds.append(elapsed)
         rates.append(run.rows / elapsed)
         row_latency.extend(run.row_latency_ms)
@@ -86,6 +94,7 @@ def measure(spec: Spec) -> dict[str, Any]:
     return {
         "rows": run.rows,
         "seconds": [round(s, 4) for s in seconds],
+        "cpu_seconds": [round(c, 4) for c in cpu],
         "warmup": max(1, int(spec.get("warmup", 1))) if stage.full_warmup
         else int(spec.get("warmup", 1)),
         "warmup_seconds": round(warmup_seconds, 4),

@@ -11,7 +11,7 @@ from fbopt.bench.stages import STAGES
 
 def measured(rows: int, rate: float, worker: float = 2.0) -> dict[str, Any]:
     seconds = rows / rate
-    return {"status": "ok", "rows": rows, "seconds": [seconds],
+    return {"status": "ok", "rows": rows, "seconds": [seconds], "cpu_seconds": [seconds],
             "rows_per_second": {"median": rate}, "warmup_seconds": 0.5, "warmup": 1,
             "probe_seconds": 0.0, "worker_seconds": worker + seconds, "peak_rss_mb": 100.0}
 

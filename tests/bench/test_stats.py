@@ -50,3 +50,12 @@ def test_parse_sizes() -> None:
     assert parse_sizes([1000, 1000]) == [1000] and parse_sizes("none") == []
     with pytest.raises(UsageError):
         parse_sizes("lots")
+
+
+def test_busy_machine_note() -> None:
+    entries = sizes([0.5, 1.0, 20.0], [100, 100, 100])
+    for entry, cpu in zip(entries, [0.4, 0.8, 8.0], strict=True):
+        entry["cpu_seconds"] = cpu
+    verdict = scaling_verdict(entries)
+    assert verdict["linear_time"] is False and verdict["cpu_time_exponent"] == 1.0
+    assert "a busy machine?" in verdict["text"]
