@@ -55,7 +55,7 @@ def gpu_facts() -> dict[str, Any]:
     """torch's view of CUDA; `available` is False when torch is missing or has no GPU. With no
     GPU driver at all torch is not imported: it could only say no, after seconds of import."""
     if not gpu_driver():
-        return {"available": False, "reason": "no GPU driver (torch.cuda cannot be available)"}
+        return {"available": False, "reason": "no GPU driver, so torch.cuda cannot be available"}
     try:
         import torch
     except ImportError:

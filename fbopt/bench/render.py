@@ -49,13 +49,24 @@ def stage_table(report: dict[str, Any]) -> Table:
     return head, body
 
 
+def _skip_text(size: dict[str, Any]) -> str:
+    projected = size.get("projected_seconds")
+    return (f"projected {projected:,.0f} s: " if projected is not None else "") + size["skipped"]
+
+
 def scaling_table(report: dict[str, Any]) -> Table:
     head = ["stage", "rows", "seconds", "rows/s", "peak RSS MiB"]
     body = []
     for key, scale in report["scaling"].items():
-        for size in scale["sizes"]:
+        sizes = scale["sizes"]
+        if sizes and all("skipped" in s for s in sizes) and len({s["skipped"] for s in sizes}) == 1:
+            projected = " / ".join(f"{s.get('projected_seconds', 0):,.0f}" for s in sizes)
+            body.append([key, " / ".join(f"{s['rows']:,}" for s in sizes), "not scaled",
+                         f"projected {projected} s: {sizes[0]['skipped']}", "-"])
+            continue
+        for size in sizes:
             if "skipped" in size:
-                body.append([key, f"{size['rows']:,}", "skipped", size["skipped"], "-"])
+                body.append([key, f"{size['rows']:,}", "skipped", _skip_text(size), "-"])
             else:
                 body.append([key, f"{size['rows']:,}", _num(size["seconds"], 2),
                              _num(size["rows_per_second"]), _num(size["peak_rss_mb"], 0)])

@@ -62,8 +62,11 @@ class Plan:
     done: bool = False
 
 
-def skipped(rows: int, why: str) -> dict[str, Any]:
-    return {"rows": rows, "skipped": why}
+def skipped(rows: int, why: str, projected: float | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"rows": rows, "skipped": why}
+    if projected is not None:
+        entry["projected_seconds"] = round(projected, 1)
+    return entry
 
 
 def plan_stage(stage: BenchStage, measured: dict[str, Any], sizes: list[int],
@@ -74,9 +77,9 @@ def plan_stage(stage: BenchStage, measured: dict[str, Any], sizes: list[int],
     fits = [s for s in sizes if plan.cost.of(s) <= per_size]
     if len(fits) < 2:
         plan.done = True
-        plan.entries = [skipped(s, f"projected {plan.cost.of(s):,.0f}s; only {len(fits)} of "
-                                   f"the sizes fit the {per_size:,.0f}s budget per size, and "
-                                   "a verdict needs two") for s in sizes]
+        why = (f"only {len(fits)} of the sizes fit the {per_size:,.0f}s budget per size, "
+               "and a verdict needs two")
+        plan.entries = [skipped(s, why, plan.cost.of(s)) for s in sizes]
     return plan
 
 
@@ -84,13 +87,13 @@ def scale_one(h: Measurer, plan: Plan, size: int, per_size: float,
               time_budget: float) -> None:
     projected = plan.cost.of(size)
     if projected > per_size:
-        plan.entries.append(skipped(size, f"projected {projected:,.0f}s, over the "
-                                          f"{per_size:,.0f}s budget per size"))
+        plan.entries.append(skipped(size, f"over the {per_size:,.0f}s budget per size",
+                                    projected))
         return
     elapsed = time.perf_counter() - h.started
     if elapsed + projected > time_budget:
-        plan.entries.append(skipped(size, f"projected {projected:,.0f}s would pass the "
-                                          f"suite's {time_budget:,.0f}s time budget"))
+        plan.entries.append(skipped(size, f"would pass the run's {time_budget:,.0f}s time "
+                                          "budget", projected))
         return
     answer = h.measure(plan.stage, "cpu", size, repeat=1, warmup=1, latency_samples=0)
     if answer.get("status") != "ok":

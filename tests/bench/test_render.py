@@ -57,3 +57,13 @@ def test_html_escapes_and_draws() -> None:
     page = html_report(report(gpu=True))
     assert "RuntimeError: &lt;boom&gt;" in page and "<boom>" not in page
     assert page.count("<svg") == 3 and "predict@cuda" in page
+
+
+def test_a_stage_not_scaled_is_one_row() -> None:
+    data = report(gpu=False)
+    why = "only 1 of the sizes fit the 40s budget per size, and a verdict needs two"
+    data["scaling"]["score"] = {
+        "sizes": [{"rows": n, "skipped": why, "projected_seconds": n / 10} for n in (100, 1000)],
+        "verdict": {"text": "not enough sizes measured for a verdict"}}
+    md = markdown_report(data)
+    assert f"| score | 100 / 1,000 | not scaled | projected 10 / 100 s: {why} | - |" in md
