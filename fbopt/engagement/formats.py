@@ -188,6 +188,20 @@ class Posts:
     def __len__(self) -> int:
         return len(self.time)
 
+    def slice(self, start: int, stop: int) -> Posts:
+        part = slice(start, stop)
+
+        def cut(value: Any) -> Any:
+            if value is None:
+                return None
+            return value.slice(start, stop - start) if isinstance(value, pa.Array) \
+                else value[part]
+
+        return Posts(cut(self.text), self.time[part], self.page[part], self.media[part],
+                     cut(self.age_hours), cut(self.target),
+                     {k: v[part] for k, v in self.feedback.items()}, cut(self.link_text),
+                     cut(self.link))
+
 
 def to_posts(columns: dict[str, pa.Array], n: int, path: str, first_row: int) -> Posts:
     """Typed posts from a batch's validated columns (named by role, see posts_schema)."""
@@ -255,7 +269,11 @@ def _media_code(word: str) -> int:
 
 def parse_times(array: pa.Array, path: str, first_row: int, column: str) -> np.ndarray:
     """Epoch seconds (float, NaN where empty) from ISO 8601 or common day-first/month-first
-    text; a value that is not a time is an InputError naming its row."""
+    text; a value that is not a time is an InputError naming its row. A time without a zone
+    is read as UTC."""
+    fast = _iso_seconds(array)
+    if fast is not None:
+        return fast
     import pandas as pd
 
     values = pd.Series(array.to_numpy(zero_copy_only=False), dtype=object)
@@ -269,6 +287,22 @@ def parse_times(array: pa.Array, path: str, first_row: int, column: str) -> np.n
                          hint="use ISO 8601 such as 2024-03-01T18:30:00+00:00")
     seconds = parsed.to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9
     return np.where(parsed.isna().to_numpy(), np.nan, seconds)
+
+
+def _iso_seconds(array: pa.Array) -> np.ndarray | None:
+    """Arrow's own ISO 8601 parser (with or without a zone), many times faster than pandas;
+    None when some value is in another format."""
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return None
+    text = pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
+    for kind in (pa.timestamp("us", tz="UTC"), pa.timestamp("us")):
+        try:
+            stamps = pc.cast(text, kind)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        micros = stamps.cast(pa.int64()).to_numpy(zero_copy_only=False)
+        return np.asarray(micros, dtype=np.float64) / 1e6
+    return None
 
 
 def _to_datetime(pd: Any, values: Any) -> Any:

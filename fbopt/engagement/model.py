@@ -58,9 +58,11 @@ class EnsembleNet(nn.Module):
         self.bias_out = nn.Parameter(torch.zeros(m, 2))
         self.drop = nn.Dropout(config.dropout)
         # Interactions arrive fast, then slow down: a post measured `age` hours after it went
-        # up holds 1 - 2**(-age / halflife) of its final count. History seldom has posts
-        # young enough to learn the curve from, so it starts at a prior and moves with data.
+        # up holds 1 / (1 + (halflife / age) ** shape) of its final count (a log-logistic
+        # curve: half at `halflife`, with a long tail). History seldom has posts young
+        # enough to learn the curve from, so it starts at a prior and moves with data.
         self.log_halflife = nn.Parameter(torch.tensor(float(np.log(config.halflife_hours))))
+        self.log_shape = nn.Parameter(torch.tensor(0.0))
 
     def text_part(self, ids: list[torch.Tensor], offsets: list[torch.Tensor],
                   weights: list[torch.Tensor]) -> torch.Tensor:
@@ -98,6 +100,7 @@ class EnsembleNet(nn.Module):
 
     def finish(self, first: torch.Tensor, wide: torch.Tensor, level: torch.Tensor | None
                ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(mu, log sigma), each [batch, members]."""
         hidden = torch.relu(first)
         hidden = torch.relu_(torch.baddbmm(self.bias_hidden[:, None, :], self.drop(hidden),
                                            self.hidden))
@@ -115,13 +118,13 @@ class EnsembleNet(nn.Module):
         return self.finish(changed, wide, level)
 
     def observed(self, mature: torch.Tensor, age: torch.Tensor) -> torch.Tensor:
-        """log1p of the interactions a post with final level `mature` (log1p) has collected
-        `age` hours after posting ([batch]; infinite: all of them)."""
+        """log1p of the interactions a post with final level `mature` (log1p, [batch,
+        members]) has collected `age` hours after posting ([batch]; infinite: all of it)."""
         known = torch.isfinite(age)
         # The unknown ages go in as 0, not infinity: inf * 0 in the backward pass is NaN.
         safe = torch.where(known, age, torch.zeros_like(age))
-        share = torch.where(known, -torch.expm1(-safe * (np.log(2.0) / self.log_halflife.exp())),
-                            torch.ones_like(age))
+        ratio = torch.exp(self.log_shape.exp() * (self.log_halflife - torch.log(safe + 1e-3)))
+        share = torch.where(known, 1.0 / (1.0 + ratio), torch.ones_like(age))
         return torch.log1p(torch.expm1(mature) * share[:, None])
 
     def forward(self, tensors: dict[str, Any]) -> tuple[torch.Tensor, torch.Tensor]:

@@ -8,7 +8,10 @@ engagement_percentile (where that lands in the page's own history) and recommend
 
 from __future__ import annotations
 
+import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -57,6 +60,9 @@ class PredictStage:
     counts: dict[str, float] = field(default_factory=lambda: {"unseen_page_posts": 0,
                                                               "recommended_posts": 0})
     extra_age_shift: float = 0.0
+    workers: int = 1
+    executor: ThreadPoolExecutor | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
         added = {f.name for f in PREDICT_FIELDS}
@@ -66,20 +72,34 @@ class PredictStage:
 
     async def process(self, batch: pa.RecordBatch, columns: dict[str, pa.Array],
                       first_row: int) -> pa.RecordBatch:
-        return append_columns(batch, self.predict_columns(columns, batch.num_rows, first_row))
+        posts = self.shift_ages(to_posts(columns, batch.num_rows, self.path, first_row))
+        chunks = _chunks(len(posts), self.workers)
+        if len(chunks) == 1:
+            parts = [self.predict_columns(posts)]
+        else:
+            # numpy, pyarrow and torch let go of the GIL in their loops: slices of one batch
+            # score side by side on as many cores.
+            parts = list(self._pool().map(lambda c: self.predict_columns(posts.slice(*c)),
+                                          chunks))
+        added = {name: pa.concat_arrays([p[name] for p in parts]) for name in parts[0]}
+        return append_columns(batch, added)
 
-    def predict_columns(self, columns: dict[str, pa.Array], n: int, first_row: int
-                        ) -> dict[str, pa.Array]:
-        posts = self.shift_ages(to_posts(columns, n, self.path, first_row))
+    def _pool(self) -> ThreadPoolExecutor:
+        if self.executor is None:
+            self.executor = ThreadPoolExecutor(self.workers, thread_name_prefix="predict")
+        return self.executor
+
+    def predict_columns(self, posts: Posts) -> dict[str, pa.Array]:
         scored = self.model.score(posts)
         prepared, scores = scored.prepared, scored.observed
         # Where the post will land in its page's history, and what would help it, are
         # questions about its final count; the interval is for the count when measured.
         percentile = self.model.history.percentile(prepared.page_index, scored.mature.mean)
         advice = recommend(self.model, scored, self.recommendations, self.min_gain)
-        self.counts["unseen_page_posts"] += int((prepared.page_index < 0).sum())
-        self.counts["recommended_posts"] += int((advice.value_lengths().to_numpy(
-            zero_copy_only=False) > 0).sum())
+        with self.lock:
+            self.counts["unseen_page_posts"] += int((prepared.page_index < 0).sum())
+            self.counts["recommended_posts"] += int((advice.value_lengths().to_numpy(
+                zero_copy_only=False) > 0).sum())
         return {
             "predicted_engagement": pa.array(np.round(as_interactions(scores.mean), 1)),
             "predicted_low": pa.array(np.round(as_interactions(scores.low), 1)),
@@ -108,7 +128,16 @@ class PredictStage:
                 "model_pages": len(self.model.history.keys)}
 
     async def aclose(self) -> None:
-        return None
+        if self.executor is not None:
+            self.executor.shutdown()
+            self.executor = None
+
+
+def _chunks(n: int, workers: int, smallest: int = 1024) -> list[tuple[int, int]]:
+    """(start, stop) of up to `workers` near-equal slices, none under `smallest` posts."""
+    count = max(1, min(workers, n // smallest))
+    edges = np.linspace(0, n, count + 1).astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
 @dataclass
@@ -120,6 +149,14 @@ class PredictResult:
     report: RunReport
     report_path: Path | None
     exit_code: int = 0
+
+
+def _workers(configured: int, device: str) -> int:
+    """Threads that score slices of a batch: the setting, or (0) one per core up to 4; one
+    on a GPU, which is busy enough with a whole batch."""
+    if device.startswith("cuda"):
+        return 1
+    return configured if configured > 0 else max(1, min(os.cpu_count() or 1, 4))
 
 
 def predict_columns(source: Any, *, text: str | None = None, time: str | None = None,
@@ -161,7 +198,8 @@ def predict(posts: Any, output: str | Path | None = None, *, model_path: str | P
         else recommendations
     stage = PredictStage(model, posts_schema(columns, "predict", need_target=False),
                          str(posts) if is_path else "<DataFrame>", limit,
-                         float(cfg.get("engagement.min_gain")))
+                         float(cfg.get("engagement.min_gain")),
+                         workers=_workers(int(cfg.get("engagement.workers")), model.device))
     size = batch_size or (int(cfg.get("run.batch_size"))
                           if cfg.sources.get("run.batch_size", "default") != "default"
                           else model.batch_size)

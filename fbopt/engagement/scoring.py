@@ -101,10 +101,11 @@ class EngagementModel:
             mu, log_sigma = self.net.head(part, torch.from_numpy(dense).to(part.device))
         return mu.float().cpu().numpy(), log_sigma.exp().float().cpu().numpy()
 
-    def at_age(self, mu: np.ndarray, age: np.ndarray) -> np.ndarray:
+    def at_age(self, mu: torch.Tensor, age: np.ndarray) -> np.ndarray:
         """Members' mature predictions turned into what a post holds `age` hours in."""
         with torch.inference_mode():
-            return self.net.observed(torch.from_numpy(mu), torch.from_numpy(age)).numpy()
+            found = self.net.observed(mu, torch.from_numpy(age).to(mu.device))
+        return found.float().cpu().numpy()
 
     def scores(self, mu: np.ndarray, sigma: np.ndarray) -> Scores:
         mu, sigma = mu.astype(np.float64), sigma.astype(np.float64)
@@ -126,14 +127,14 @@ class EngagementModel:
         mature = self.scores(mu, sigma)
         if np.isnan(prepared.raw.age_hours).all():
             return Scored(prepared, base, mature, mature)
-        observed = self.scores(self.at_age(mu, observed_age(prepared.raw)), sigma)
+        observed = self.scores(self.at_age(mu_t, observed_age(prepared.raw)), sigma)
         return Scored(prepared, base, mature, observed)
 
     def edited_mean(self, base: Base, rows: np.ndarray, slots: np.ndarray,
                     values: np.ndarray) -> np.ndarray:
         """Ensemble-mean mature log1p prediction of the posts at `rows` with the dense columns
         `slots` set to `values` (scaled)."""
-        delta = values - base.dense[rows][:, slots]
+        delta = values - base.dense[:, slots][rows]
         device = base.first.device
         index = torch.from_numpy(rows).to(device)
         with torch.inference_mode():

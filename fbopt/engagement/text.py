@@ -104,21 +104,31 @@ def tokenize(normalised: pa.Array) -> Tokens:
     offsets, data = _buffers(normalised)
     data = data[offsets[0]: offsets[-1]]
     offsets = offsets - offsets[0]
+    size = len(data)
     inside = _token_bytes()[data]
-    # A word starts where a word byte follows a non-word byte or a post boundary.
-    boundary = np.zeros(len(data) + 1, dtype=bool)
-    boundary[offsets] = True
-    edges = np.diff(np.concatenate([[False], inside, [False]]).astype(np.int8))
-    starts = np.flatnonzero((edges[:-1] == 1) | (inside & boundary[:-1]))
-    ends_mask = (edges[1:] == -1) | (inside & boundary[1:])
-    ends = np.flatnonzero(ends_mask) + 1
+    # A word starts at a word byte after a non-word byte or at the start of a post, and ends
+    # before a non-word byte or at the end of a post.
+    before = np.zeros(size, dtype=bool)
+    before[1:] = inside[:-1]
+    before[offsets[:-1][offsets[:-1] < size]] = False
+    after = np.zeros(size, dtype=bool)
+    after[:-1] = inside[1:]
+    closing = offsets[1:] - 1
+    after[closing[closing >= 0]] = False
+    starts = np.flatnonzero(inside & ~before)
+    lengths = np.flatnonzero(inside & ~after) + 1 - starts
     doc = np.searchsorted(offsets, starts, side="right") - 1
-    lengths = ends - starts
-    first = data[starts] if len(data) else np.zeros(0, np.uint8)
-    is_link = (lengths == len(_LINK_TOKEN)) & (first == _LINK_TOKEN[0])
-    is_link[is_link] = [bytes(data[s: s + len(_LINK_TOKEN)]) == _LINK_TOKEN
-                        for s in starts[is_link]]
-    return Tokens(starts, lengths, doc, Prefix(data), len(normalised), first, is_link)
+    prefix = Prefix(data)
+    first = data[starts] if size else np.zeros(0, np.uint8)
+    is_link = lengths == len(_LINK_TOKEN)
+    is_link[is_link] = prefix.segments(starts[is_link], lengths[is_link]) == _link_hash()
+    return Tokens(starts, lengths, doc, prefix, len(normalised), first, is_link)
+
+
+@functools.lru_cache(maxsize=1)
+def _link_hash() -> np.uint32:
+    token = np.frombuffer(_LINK_TOKEN, dtype=np.uint8)
+    return Prefix(token).segments(np.array([0]), np.array([len(token)]))[0]
 
 
 _BASE = np.uint32(0x01000193)  # odd, so invertible modulo 2**32
@@ -143,25 +153,29 @@ class Prefix:
             return (raw ^ _table()[1][length & 255]) * _MIX
 
 
-@functools.lru_cache(maxsize=4)
-def _powers_cached(size: int, base: int) -> np.ndarray:
-    values = np.full(size, base, dtype=np.uint32)
-    values[0] = 1
-    with np.errstate(over="ignore"):
-        return np.cumprod(values, dtype=np.uint32)
+_POWER_CACHE: dict[int, np.ndarray] = {}
+
+
+def _powers_of(base: int, size: int) -> np.ndarray:
+    """base**0 .. base**(size-1) mod 2**32, from one cached array per base that only grows
+    (to the next power of two), so every batch after the first reuses it."""
+    cached = _POWER_CACHE.get(base)
+    if cached is None or len(cached) < size:
+        length = 1 << max(int(size - 1).bit_length(), 16)
+        values = np.full(length, base, dtype=np.uint32)
+        values[0] = 1
+        with np.errstate(over="ignore"):
+            cached = np.cumprod(values, dtype=np.uint32)
+        _POWER_CACHE[base] = cached
+    return cached[:size]
 
 
 def _powers(size: int) -> np.ndarray:
-    return _powers_cached(_round_up(size), int(_BASE))
+    return _powers_of(int(_BASE), size)
 
 
 def _inverse_powers(size: int) -> np.ndarray:
-    return _powers_cached(_round_up(size), int(_BASE_INVERSE))
-
-
-def _round_up(size: int) -> int:
-    """Powers are cached for sizes rounded up to a power of two, so batches share them."""
-    return 1 << max(int(size - 1).bit_length(), 10)
+    return _powers_of(int(_BASE_INVERSE), size)
 
 
 def _bag(doc: np.ndarray, hashes: np.ndarray, n: int, salt: np.uint32, bits: int) -> Bag:

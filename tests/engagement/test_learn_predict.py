@@ -118,8 +118,9 @@ def _scraper_posts(n: int = 80) -> pd.DataFrame:
 
 def test_text_less_scraper_export_trains_on_the_other_features(tmp_path):
     posts = _scraper_posts()
-    result = fbopt.learn(posts, model_path=tmp_path / "m.pt",
-                         config=tiny_config(**{"engagement.epochs": 6}))
+    result = fbopt.learn(posts, model_path=tmp_path / "m.pt", config=tiny_config(
+        **{"engagement.epochs": 40, "engagement.patience": 40,
+           "engagement.learning_rate": 0.01}))
     assert result.report.metrics["columns"]["text"] is None
     assert result.report.metrics["pages"] == 2
     out = fbopt.predict(posts, model_path=tmp_path / "m.pt", config=tiny_config()).output
