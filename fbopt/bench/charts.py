@@ -67,13 +67,15 @@ def bar_chart(items: Sequence[tuple[str, float, float, float]], title: str, unit
     items = [i for i in items if i[1] > 0]
     if not items:
         return ""
-    label_w, width, row_h, top = 170, 720, 26, 34
-    height = top + row_h * len(items) + 36
+    label_w, width, row_h, top = 170, 720, 26, 46
+    height = top + row_h * len(items) + 26
     lows = [min(i[1], i[2]) for i in items]
     axis = Axis(min(lows), max(max(i[1], i[3]) for i in items), label_w, width - 60, True)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'role="img" aria-label="{escape(title)}" {FONT}>',
-             f'<text x="{label_w}" y="18" font-weight="bold">{escape(title)}</text>']
+             f'<text x="10" y="16" font-weight="bold">{escape(title)}</text>'
+             f'<text x="10" y="32" fill="#555">{escape(unit)}, log scale; whiskers: slowest '
+             'to fastest run</text>']
     for tick in axis.ticks():
         x = axis(tick)
         parts.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" '
@@ -90,8 +92,7 @@ def bar_chart(items: Sequence[tuple[str, float, float, float]], title: str, unit
             f'<line x1="{axis(low):.1f}" y1="{y + 11}" x2="{axis(high):.1f}" y2="{y + 11}" '
             f'stroke="#222"/>'
             f'<text x="{axis(max(value, high)) + 6:.1f}" y="{y + 15}">{_fmt(value)}</text>')
-    parts.append(f'<text x="{width - 60}" y="{height - 2}" text-anchor="end">{escape(unit)} '
-                 '(log scale; whiskers: slowest to fastest run)</text></svg>')
+    parts.append("</svg>")
     return "".join(parts)
 
 
