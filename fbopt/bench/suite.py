@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -172,17 +173,35 @@ def run_worker(spec: dict[str, Any], work: Path, env: dict[str, str],
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
     cmd = [sys.executable, "-m", "fbopt.bench.worker", str(spec_path)]
     start = time.perf_counter()
+    # Its own process group, so a timeout or Ctrl-C also ends the pools it started.
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
     try:
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout_s)
+        _, stderr = proc.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
+        end_group(proc)
         return {"status": "failed", "error": f"timed out after {timeout_s:.0f}s"}
+    except BaseException:
+        end_group(proc)
+        raise
+    end_group(proc)
     result = Path(spec["result"])
     if result.exists():
         answer: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
         answer["worker_seconds"] = round(time.perf_counter() - start, 3)
         return answer
-    tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
+    tail = " | ".join(stderr.strip().splitlines()[-3:])
     return {"status": "failed", "error": f"worker exited {proc.returncode}: {tail}"}
+
+
+def end_group(proc: subprocess.Popen[str]) -> None:
+    """Kill whatever is left of a worker's process group (pool workers, a forkserver) and
+    reap the worker."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, AttributeError):  # AttributeError: Windows
+        proc.kill()
+    proc.communicate()
 
 
 # --- one stage ----------------------------------------------------------------------------

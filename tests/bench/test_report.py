@@ -159,3 +159,13 @@ def test_python_api_on_user_posts() -> None:
     assert entry["rows"] == 8 and entry["latency_ms"] is None
     assert entry["metrics"]["texts_analysed"] == 8
     assert report["settings"]["synthetic"]["posts"] is False
+
+
+def test_stage_timeout_is_a_failed_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker past benchmark.stage_timeout_s is stopped; the stage is failed: exit 3."""
+    monkeypatch.setenv("FBOPT_BENCHMARK_STAGE_TIMEOUT_S", "0.2")
+    result = run_cli([*TINY, "--scaling", "none", "--report", str(tmp_path / "t.json")])
+    assert result.exit_code == 3, result.output
+    entry = json.loads((tmp_path / "t.json").read_text())["stages"]["generate.offline"]
+    assert entry["status"] == "failed" and "timed out" in entry["error"]
+    assert "FAILED" in (tmp_path / "t.md").read_text()
