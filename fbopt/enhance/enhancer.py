@@ -83,7 +83,7 @@ class Enhancer:
         self.tried = dict.fromkeys(self.settings.strategies, 0)
         self.kept = dict.fromkeys(self.settings.strategies, 0)
         self.rows = 0
-        self._rewriters: dict[str, Callable[..., str]] = _rewriters()
+        self._rewriters: dict[str, Callable[..., str]] = _rewriters(scorer)
 
     def enhance(self, texts: Sequence[Any], contexts: Sequence[PostContext] | None = None
                 ) -> list[Enhanced]:
@@ -132,17 +132,40 @@ class Enhancer:
         }
 
 
-def _rewriters() -> dict[str, Callable[..., str]]:
+def _rewriters(scorer: Scorer) -> dict[str, Callable[..., str]]:
     from fbopt.enhance import engagement, readability, sentiment
     from fbopt.enhance.grammar import GrammarFixer
 
     fixer = GrammarFixer()
+    issues = _correction_issues(scorer)
     return {
-        "grammar": lambda text, s, ctx: fixer.fix(text, s.grammar_issues),
+        "grammar": lambda text, s, ctx: fixer.fix(text, issues(text, s)),
         "readability": lambda text, s, ctx: readability.rewrite(text),
         "sentiment": lambda text, s, ctx: sentiment.rewrite(text, ctx.content_type),
         "engagement": lambda text, s, ctx: engagement.rewrite(text, ctx.topic),
     }
+
+
+def _correction_issues(scorer: Scorer) -> Callable[[str, PostScores], Any]:
+    """The issues the grammar strategy corrects. Scoring's `fast` Harper rules find unknown words
+    without suggestions; corrections need Harper's spell check, so those posts are checked again
+    with the `posts` rules (only posts under the grammar threshold get here)."""
+    from dataclasses import replace
+
+    settings = scorer.settings.analyser
+    if settings.backend != "harper" or settings.harper_rules != "fast":
+        return lambda text, s: s.grammar_issues
+
+    def recheck(text: str, s: PostScores) -> Any:
+        if not s.grammar_issues:
+            return []
+        from fbopt.quality.analyse import shared_analyser
+        from fbopt.quality.house_rules import check_text
+
+        full = shared_analyser(replace(settings, harper_rules="posts"))
+        return check_text(full.backend, text)
+
+    return recheck
 
 
 def score_means(results: Sequence[Enhanced]) -> dict[str, dict[str, float]]:

@@ -13,8 +13,9 @@ from typing import Any
 
 from fbopt.quality.grammar import GrammarBackend, GrammarIssue, make_backend
 from fbopt.quality.house_rules import check_text
-from fbopt.quality.readability import offline_textstat, readability
+from fbopt.quality.readability import readability
 from fbopt.quality.sentiment import analyser, sentiment
+from fbopt.quality.spelling import syllable_table
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class AnalyserSettings:
     """What a worker needs to build its grammar backend. Picklable."""
 
     backend: str = "harper"
-    harper_rules: str = "posts"
+    harper_rules: str = "fast"
     dialect: str = "american"
     languagetool_url: str = ""
     language: str = "en-US"
@@ -48,7 +49,7 @@ class TextAnalyser:
             settings.backend, harper_rules=settings.harper_rules, dialect=settings.dialect,
             languagetool_url=settings.languagetool_url, language=settings.language,
             enable=settings.enable, disable=settings.disable)
-        offline_textstat()
+        syllable_table()  # read once per process, before the first text
         analyser()
 
     def analyse(self, text: str) -> TextAnalysis:

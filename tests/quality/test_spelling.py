@@ -1,0 +1,49 @@
+"""Spelling by word-list lookup for scoring: unknown words found, names, acronyms, links and
+quotes left alone; syllables counted as textstat counts them; the `fast` Harper rules use it."""
+
+from __future__ import annotations
+
+from fbopt.quality.grammar import HarperBackend
+from fbopt.quality.readability import flesch, offline_textstat
+from fbopt.quality.spelling import is_known, syllables, unknown_words
+
+
+def _flagged(text: str) -> list[str]:
+    return [text[i.offset:i.offset + i.length] for i in unknown_words(text)]
+
+
+def test_unknown_words_are_found_and_known_words_are_not() -> None:
+    text = "We stay open untill 8pm becuase the coffee is grate. Don't miss the city's best."
+    assert _flagged(text) == ["untill", "becuase"]
+    assert is_known("Don’t") and is_known("city's") and not is_known("becuase")
+
+
+def test_names_acronyms_links_and_quotes_are_not_misspellings() -> None:
+    text = ("Thanks to Bluestein, NASA and iPhone fans at abcn.ws/2fdvT and @jonh_doe for #teh "
+            'tips: https://exampel.com/a "qwzx" too.')
+    assert _flagged(text) == []
+    # At a sentence start a capital is no sign of a name.
+    assert _flagged("Qwzxy is here. Blorft too.") == ["Qwzxy", "Blorft"]
+
+
+def test_syllables_follow_the_cmu_dictionary_with_a_fallback() -> None:
+    assert syllables("banana") == 3 and syllables("the") == 1
+    assert syllables("blorfting") >= 2
+
+
+def test_flesch_matches_textstat() -> None:
+    ts = offline_textstat()
+    prose = ("The committee postponed the extraordinarily complicated decision. "
+             "We will meet again on Friday to vote, and everyone is welcome to attend.")
+    ease, grade = flesch(prose)
+    assert abs(ease - ts.flesch_reading_ease(prose)) < 1e-9
+    assert abs(grade - ts.flesch_kincaid_grade(prose)) < 1e-9
+
+
+def test_fast_rules_report_unknown_words_without_harper_spelling() -> None:
+    fast = HarperBackend("fast")
+    text = "Their is nothing better then a warm cup of cocoa, we stay open untill 8pm."
+    found = {(text[i.offset:i.offset + i.length], i.kind, i.suggestion) for i in fast.check(text)}
+    assert ("untill", "Spelling", None) in found
+    assert {"Their", "then"} <= {word for word, _, _ in found}  # Harper's own rules still run
+    assert fast.check("Thanks to Bluestein for the tips.") == []
