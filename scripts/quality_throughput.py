@@ -5,7 +5,7 @@ Not a test: timings depend on the machine and what else runs on it.
 
     .venv/bin/python scripts/quality_throughput.py \
         ../shared/data/jbencina-facebook-news/fb_news_posts_20K.csv
-    options: --column message --limit N --workers N --batch 2048 --rules posts|default
+    options: --column message --limit N --workers N --batch 2048 --rules fast|posts|default
 """
 
 from __future__ import annotations
@@ -36,12 +36,15 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--workers", type=int, default=0, help="0: one per CPU core")
     parser.add_argument("--batch", type=int, default=2048, help="texts per Scorer.score call")
-    parser.add_argument("--rules", default="posts", help="Harper rule selection")
+    parser.add_argument("--rules", default=None,
+                        help="Harper rule selection (default: quality.harper_rules, 'fast')")
     args = parser.parse_args()
 
     texts = read_texts(args.posts, args.column, args.limit)
-    config = load_config(overrides={"quality.workers": args.workers,
-                                    "quality.harper_rules": args.rules})
+    overrides: dict[str, Any] = {"quality.workers": args.workers}
+    if args.rules:
+        overrides["quality.harper_rules"] = args.rules
+    config = load_config(overrides=overrides)
     settings = QualitySettings.from_config(config)
     start = time.perf_counter()
     with Scorer(settings) as scorer:
@@ -62,7 +65,8 @@ def main() -> None:
     cores = scorer.workers()
     print(f"texts: {scored} (unique analysed: {metrics['texts_analysed']}, "
           f"cache hits: {metrics['cache_hits']})")
-    print(f"workers: {scorer.workers()} of {os.cpu_count()} cores; Harper rules: {args.rules}")
+    print(f"workers: {scorer.workers()} of {os.cpu_count()} cores; "
+          f"Harper rules: {settings.analyser.harper_rules}")
     print(f"start-up: {warm - start:.2f} s (pool ready: {pool_ready})")
     print(f"scoring: {end - warm:.2f} s -> {steady:,.0f} posts/s")
     print(f"including start-up: {end - start:.2f} s -> {total:,.0f} posts/s")
