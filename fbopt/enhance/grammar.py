@@ -53,6 +53,8 @@ class GrammarChoices:
     keep_margin: float = 0.0
     # A longer misspelling may be this many letters per edit away from its fix (at least 2).
     letters_per_edit: int = 3
+    # Writers rarely get a word's first letter wrong: a fix that changes it pays this much more.
+    first_letter_cost: float = 0.0
 
 
 class GrammarFixer:
@@ -102,7 +104,9 @@ class GrammarFixer:
                 return fluency + (c.first_bonus if index == 0 else 0.0)
             edits = _distance(original.lower(), option.lower())
             bonus = c.backend_bonus if index < len(proposed) else 0.0
-            return fluency + bonus - c.edit_cost * edits - (c.far_cost if edits > 1 else 0.0)
+            first = c.first_letter_cost if option[:1].lower() != original[:1].lower() else 0.0
+            return (fluency + bonus - first - c.edit_cost * edits
+                    - (c.far_cost if edits > 1 else 0.0))
 
         best_index, best = max(enumerate(options), key=lambda pair: score(*pair))
         if spelling and len(original) <= c.short_word:
@@ -121,6 +125,8 @@ class GrammarFixer:
         if not spelling:
             return True
         distance = _distance(original.lower(), option.lower())
+        if _cut_off(original.lower(), option.lower()):
+            return False
         if original[:1].isupper() and not original.isupper():
             return distance <= self.choices.name_distance
         if len(original) <= self.choices.short_word:
@@ -133,6 +139,12 @@ class GrammarFixer:
         found = symspell().lookup(word.lower(), Verbosity.ALL, 2, transfer_casing=False)
         found.sort(key=lambda s: (s.distance, -s.count))
         return [s.term for s in found[: self.choices.symspell_candidates]]
+
+
+def _cut_off(original: str, option: str) -> bool:
+    """Whether the fix only drops two letters or more from the word's start: most often a prefix
+    (un-, non-: 'unmeaningful' is no misspelling of 'meaningful', 'nonfluoridated' is a word)."""
+    return len(original) - len(option) >= 2 and original.endswith(option)
 
 
 def _certain_spelling(original: str, suggestions: Sequence[str]) -> str | None:

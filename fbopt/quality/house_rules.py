@@ -1,12 +1,15 @@
-"""fbopt's own grammar checks, run after whichever backend: missing commas the backends leave.
+"""fbopt's own grammar checks, run after whichever backend: missing commas and sentence capitals
+the backends leave.
 
-Not a grammar checker of its own: three narrow rules, each kept because it raised GLEU on JFLEG
+Not a grammar checker of its own: four narrow rules, each kept because it raised GLEU on JFLEG
 dev (scripts/eval_jfleg.py) without touching correct text in the sample posts.
 
     IntroductoryComma  "However we" -> "However, we" (an introductory word or phrase)
     ClauseComma        "... ideas but the facts" -> "... ideas, but the facts" (also which,
                        especially), when a clause of four words or more comes before
     SubordinateComma   "If you want it you ..." -> "If you want it, you ..."
+    SentenceStart      "he left. then we ..." -> "He left. Then we ..." (Harper's own rule
+                       leaves these; not after abbreviations, ellipses or at line starts)
 """
 
 from __future__ import annotations
@@ -38,6 +41,14 @@ _OPENER = re.compile(
 _JOINER = re.compile(r"(?<=[^\W\d_])[ \t]+(but|which|especially)[ \t]+(?=[^\W\d_])",
                      re.IGNORECASE)
 _SENTENCE_SO_FAR = re.compile(r"[^.!?,;:\n]*$")
+# A lowercase word opening the text or a sentence ("he left. then we ..."); not after an
+# ellipsis or an abbreviation ("e.g. the", "Jr. to"), not a mixed-case brand (iPhone, eBay), not
+# at a line start (hard-wrapped lines and verse go on in lowercase).
+_LOWER_START = re.compile(
+    r"(?:^[ \t]*|(?<![.…][.!?])(?<=[^\W\d_][.!?])[ \t]+|(?<=[?!])[ \t]+)"
+    r"(?P<word>[a-z][a-z']*)(?=[ \t,;:!?]|$)")
+_ABBREVIATIONS = {"etc", "vs", "approx", "no", "nos", "fig", "ca", "cf", "al", "st", "ft", "oz",
+                  "lb", "lbs", "min", "max", "incl", "dept", "est", "prof", "corp", "univ"}
 _NOT_BEFORE_JOINER = {"nothing", "anything", "everything", "all", "none", "last", "of", "in",
                       "on", "to", "for", "from", "by", "with", "about", "at", "and", "or", "the",
                       "that", "a", "an", "every", "many", "some", "most", "each", "this", "these"}
@@ -61,7 +72,33 @@ def check_text(backend: GrammarBackend, text: str) -> list[GrammarIssue]:
 
 
 def house_issues(text: str) -> list[GrammarIssue]:
-    return introductory_commas(text) + clause_commas(text) + subordinate_commas(text)
+    return (introductory_commas(text) + clause_commas(text) + subordinate_commas(text)
+            + sentence_starts(text))
+
+
+def sentence_starts(text: str) -> list[GrammarIssue]:
+    """A capital for a sentence's first word; the issue covers the first letter only, so a comma
+    rule on the same word still applies."""
+    issues = []
+    for match in _LOWER_START.finditer(text):
+        start = match.start("word")
+        before = text[:start].rstrip()
+        if before.endswith(".") and _abbreviation(before[:-1]):
+            continue
+        letter = text[start]
+        issues.append(GrammarIssue(
+            kind="Capitalization", message="Start a sentence with a capital letter.",
+            offset=start, length=1, suggestion=letter.upper(), rule="SentenceStart",
+            suggestions=(letter.upper(),)))
+    return issues
+
+
+def _abbreviation(before: str) -> bool:
+    """'e.g', 'U.S', 'Jr', 'etc': a dotted token, one letter, a short capitalised title or a
+    listed abbreviation."""
+    token = before.rsplit(None, 1)[-1].lstrip("(\"'") if before.split() else ""
+    return (len(token) <= 1 or "." in token or (token[:1].isupper() and len(token) <= 3)
+            or token.lower() in _ABBREVIATIONS)
 
 
 def _comma(offset: int, rule: str, message: str) -> GrammarIssue:

@@ -46,3 +46,10 @@ def test_distance_counts_transpositions_once() -> None:
     assert _distance("teh", "the") == 1
     assert _distance("maind", "mind") == 1
     assert _distance("salf", "all") == 2
+
+
+def test_a_prefix_is_never_cut_off_a_word() -> None:
+    # Valid rare words the spell checker does not know: 'fluoridated' would flip the meaning.
+    for word, offer in (("nonfluoridated", "fluoridated"), ("unmeaningful", "meaningful")):
+        text = f"They drink {word} water."
+        assert GrammarFixer().choose(text, spelling(text, word, offer)) is None

@@ -43,3 +43,15 @@ def test_quoted_text_is_never_flagged() -> None:
     issues = check_text(NoIssues(), text)
     assert [text[i.offset:i.offset + i.length] for i in issues] == ["However"]
     assert issues[0].offset == text.rindex("However")  # ... but the quoted one is protected
+
+
+def test_sentence_starts_get_a_capital() -> None:
+    def fixed(text: str) -> str:
+        starts = [i for i in house_issues(text) if i.rule == "SentenceStart"]
+        return GrammarFixer().fix(text, starts)
+
+    assert fixed("this shall affect exams. he has money? yes") == \
+        "This shall affect exams. He has money? Yes"
+    for text in ("Wait... what", "Call us, e.g. the shop", "Donald Trump Jr. to testify",
+                 "We sell iPhone cases. eBay too", "Line one\nline two", "It is $4.50. so cheap"):
+        assert fixed(text) == text
