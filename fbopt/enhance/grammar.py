@@ -53,8 +53,6 @@ class GrammarChoices:
     keep_margin: float = 0.0
     # A longer misspelling may be this many letters per edit away from its fix (at least 2).
     letters_per_edit: int = 3
-    # Writers rarely get a word's first letter wrong: a fix that changes it pays this much more.
-    first_letter_cost: float = 0.0
 
 
 class GrammarFixer:
@@ -104,9 +102,7 @@ class GrammarFixer:
                 return fluency + (c.first_bonus if index == 0 else 0.0)
             edits = _distance(original.lower(), option.lower())
             bonus = c.backend_bonus if index < len(proposed) else 0.0
-            first = c.first_letter_cost if option[:1].lower() != original[:1].lower() else 0.0
-            return (fluency + bonus - first - c.edit_cost * edits
-                    - (c.far_cost if edits > 1 else 0.0))
+            return fluency + bonus - c.edit_cost * edits - (c.far_cost if edits > 1 else 0.0)
 
         best_index, best = max(enumerate(options), key=lambda pair: score(*pair))
         if spelling and len(original) <= c.short_word:
