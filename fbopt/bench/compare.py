@@ -38,11 +38,21 @@ def median_rate(report: dict[str, Any], key: str) -> float | None:
     return float(entry["rows_per_second"]["median"])
 
 
+def spread_pct(report: dict[str, Any], key: str) -> float | None:
+    entry = report.get("stages", {}).get(key) or {}
+    value = (entry.get("rows_per_second") or {}).get("spread_pct")
+    return float(value) if value is not None else None
+
+
 def compare_stage(key: str, current: dict[str, Any], baseline: dict[str, Any],
                   threshold: float) -> dict[str, Any] | None:
     now, before = median_rate(current, key), median_rate(baseline, key)
     ran_now = key in current.get("stages", {})
-    row: dict[str, Any] = {"stage": key, "baseline": before, "current": now, "change": None}
+    spreads = [p for p in (spread_pct(current, key), spread_pct(baseline, key)) if p is not None]
+    # The wider of the two runs' spreads (max - min over median): a change inside it may be
+    # noise, which the table says; the gate itself is on the medians, as documented.
+    row: dict[str, Any] = {"stage": key, "baseline": before, "current": now, "change": None,
+                           "spread_pct": max(spreads) if spreads else None}
     if before is None and now is None:
         return None
     if before is None:
@@ -82,17 +92,21 @@ def _change(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:+.1f}%"
 
 
+def _spread(value: float | None) -> str:
+    return "-" if value is None else f"±{value:.0f}%"
+
+
 def comparison_table(comparison: dict[str, Any]) -> str:
     """The comparison as aligned text for a terminal or a CI log."""
-    header = ("stage", "baseline rows/s", "current rows/s", "change", "status")
+    header = ("stage", "baseline rows/s", "current rows/s", "change", "spread", "status")
     body = [(r["stage"], _rate(r["baseline"]), _rate(r["current"]), _change(r["change"]),
-             r["status"]) for r in comparison["stages"]]
+             _spread(r.get("spread_pct")), r["status"]) for r in comparison["stages"]]
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
 
     def line(row: tuple[str, ...]) -> str:
         cells = [row[0].ljust(widths[0])]
-        cells += [c.rjust(w) for c, w in zip(row[1:4], widths[1:4], strict=True)]
-        return "  ".join(cells + [row[4]])
+        cells += [c.rjust(w) for c, w in zip(row[1:5], widths[1:5], strict=True)]
+        return "  ".join(cells + [row[5]])
 
     threshold = comparison["max_regression"] * 100
     verdict = ("passed" if comparison["passed"] else
@@ -101,4 +115,8 @@ def comparison_table(comparison: dict[str, Any]) -> str:
     lines = [line(header), *(line(row) for row in body),
              f"regression gate ({threshold:.0f}%): {verdict}"]
     lines += [f"note: {n}" for n in comparison["notes"]]
+    if any(r["status"] == "regression" and r.get("spread_pct") is not None
+           and -r["change"] * 100 <= r["spread_pct"] for r in comparison["stages"]):
+        lines.append("note: some changes are within the runs' spread (slowest to fastest over "
+                     "median): on a shared machine, rerun or raise --repeat before trusting them")
     return "\n".join(lines)

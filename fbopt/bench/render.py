@@ -74,9 +74,10 @@ def scaling_table(report: dict[str, Any]) -> Table:
 
 
 def comparison_rows(comparison: dict[str, Any]) -> Table:
-    head = ["stage", "baseline rows/s", "current rows/s", "change", "status"]
+    head = ["stage", "baseline rows/s", "current rows/s", "change", "spread", "status"]
     body = [[r["stage"], _num(r["baseline"]), _num(r["current"]),
-             "-" if r["change"] is None else f"{r['change'] * 100:+.1f}%", r["status"]]
+             "-" if r["change"] is None else f"{r['change'] * 100:+.1f}%",
+             "-" if r.get("spread_pct") is None else f"±{r['spread_pct']:.0f}%", r["status"]]
             for r in comparison["stages"]]
     return head, body
 

@@ -34,6 +34,14 @@ def test_threshold_is_strict() -> None:
     assert result["passed"] and result["stages"][0]["status"] == "ok"
 
 
+def test_change_within_the_spread_is_said() -> None:
+    now, old = report(a=85.0), report(a=100.0)
+    now["stages"]["a"]["rows_per_second"]["spread_pct"] = 30.0
+    result = compare(now, old, 0.10)
+    assert result["stages"][0]["spread_pct"] == 30.0 and not result["passed"]
+    assert "within the runs' spread" in comparison_table(result)
+
+
 def test_table_and_machine_note() -> None:
     old = report(a=100.0)
     old["machine"]["cpu_model"] = "another cpu"
