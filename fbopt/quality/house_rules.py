@@ -1,13 +1,15 @@
 """fbopt's own grammar checks, run after whichever backend: missing commas and sentence capitals
 the backends leave.
 
-Not a grammar checker of its own: four narrow rules, each kept because it raised GLEU on JFLEG
+Not a grammar checker of its own: five narrow rules, each kept because it raised GLEU on JFLEG
 dev (scripts/eval_jfleg.py) without touching correct text in the sample posts.
 
     IntroductoryComma  "However we" -> "However, we" (an introductory word or phrase)
     ClauseComma        "... ideas but the facts" -> "... ideas, but the facts" (also which,
                        especially), when a clause of four words or more comes before
     SubordinateComma   "If you want it you ..." -> "If you want it, you ..."
+    IntroductoryPhrase "After school he has to" -> "After school, he has to" (an opening
+                       prepositional phrase of up to five words before a pronoun and its verb)
     SentenceStart      "he left. then we ..." -> "He left. Then we ..." (Harper's own rule
                        leaves these; not after abbreviations, ellipses or at line starts)
 """
@@ -52,14 +54,29 @@ _ABBREVIATIONS = {"etc", "vs", "approx", "no", "nos", "fig", "ca", "cf", "al", "
 _NOT_BEFORE_JOINER = {"nothing", "anything", "everything", "all", "none", "last", "of", "in",
                       "on", "to", "for", "from", "by", "with", "about", "at", "and", "or", "the",
                       "that", "a", "an", "every", "many", "some", "most", "each", "this", "these"}
+_MORE_VERBS = ("|say|says|said|had|did|got|went|make|made|like|love|agree|believe|find|found"
+               "|live|work|use|learn|try|tried|am|cannot|can't|won't")
+# A pronoun subject and a common verb: where the main clause starts after an opening clause.
+_SUBJECT_VERB = (
+    r"(?=\s+(?:I|you|we|they|he|she|it|there)\s+(?:will|can|would|should|must|may|might|could"
+    r"|have|has|need|needs|are|is|was|were|do|does|don't|get|go|want|think|know|see|feel|become"
+    r"|becomes%s)\b)")
 _SUBORDINATE = re.compile(
     r"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<word>If|When|Although|Though|Because|While|After|Before"
     r"|Since|Unless|Once|As long as|As soon as|Even if|Even though|Whenever)\b"
-    r"(?P<clause>[^,.!?;:\n]{3,80}?)"
-    r"(?=\s+(?:I|you|we|they|he|she|it|there)\s+(?:will|can|would|should|must|may|might|could"
-    r"|have|has|need|needs|are|is|was|were|do|does|don't|get|go|want|think|know|see|feel|become"
-    r"|becomes)\b)",
+    r"(?P<clause>[^,.!?;:\n]{3,80}?)" + _SUBJECT_VERB % "",
     re.IGNORECASE)
+# An opening prepositional phrase before a pronoun subject and its verb: "In simple words they
+# say", "After school he has to". A phrase ending in a noun that a clause may qualify ("By the
+# time I get there", "In case you need") is no introduction.
+_PHRASE = re.compile(
+    r"(?:^|(?<=[.!?]\s))(?P<word>(?-i:In|On|At|After|During|For|From|With|Without|By|Under"
+    r"|Before|Even after|Even before|Even in|But by|But in|So in|And in))\s"
+    r"(?P<phrase>[^\W\d_][\w'’]*(?:\s[^\W\d_][\w'’]*){0,4}?)"
+    + _SUBJECT_VERB % _MORE_VERBS, re.IGNORECASE)
+_CLAUSE_HEADS = {"time", "moment", "day", "way", "case", "reason", "place", "year", "week",
+                 "night", "order", "that", "which", "who", "where", "when", "what", "how",
+                 "whom", "whose", "if", "whether", "because", "than", "as", "the", "a", "an"}
 # "In addition to the cake, ..." and "Also known as" are not introductory.
 _NOT_AFTER = {"in addition": {"to"}, "also": {"known", "called"}, "then": {"there"}}
 
@@ -73,7 +90,19 @@ def check_text(backend: GrammarBackend, text: str) -> list[GrammarIssue]:
 
 def house_issues(text: str) -> list[GrammarIssue]:
     return (introductory_commas(text) + clause_commas(text) + subordinate_commas(text)
-            + sentence_starts(text))
+            + phrase_commas(text) + sentence_starts(text))
+
+
+def phrase_commas(text: str) -> list[GrammarIssue]:
+    issues = []
+    for m in _PHRASE.finditer(text):
+        words = m.group("phrase").lower().split()
+        if any(w in _CLAUSE_HEADS for w in words[1:]) or words[-1] in _CLAUSE_HEADS \
+                or words[-1] in _NOT_BEFORE_JOINER:
+            continue
+        issues.append(_comma(m.end("phrase"), "IntroductoryPhrase",
+                             f"Put a comma after the opening '{m.group('word')} ...' phrase."))
+    return issues
 
 
 def sentence_starts(text: str) -> list[GrammarIssue]:

@@ -55,3 +55,14 @@ def test_sentence_starts_get_a_capital() -> None:
     for text in ("Wait... what", "Call us, e.g. the shop", "Donald Trump Jr. to testify",
                  "We sell iPhone cases. eBay too", "Line one\nline two", "It is $4.50. so cheap"):
         assert fixed(text) == text
+
+
+def test_opening_phrase_commas() -> None:
+    def commas(text: str) -> list[str]:
+        return [text[:i.offset] for i in house_issues(text) if i.rule == "IntroductoryPhrase"]
+
+    assert commas("After school he has to work.") == ["After school"]
+    assert commas("Great day. On Monday we will open.") == ["Great day. On Monday"]
+    for text in ("By the time I get there it is over.", "In case you need it we are here.",
+                 "Donald Trump Jr. during the campaign said she had no ties."):
+        assert commas(text) == [], text
