@@ -20,20 +20,7 @@ from typing import Any
 
 from fbopt.bench.stages import STAGES, BenchStage, Spec, StageRun
 from fbopt.bench.stats import latency_summary, rate_summary
-
-
-def peak_rss_mb() -> float:
-    """This process's peak RSS. On Linux from VmHWM: ru_maxrss carries the parent's peak over
-    fork and exec, so a worker started by a large harness would report the harness's memory."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+from fbopt.io.report import peak_rss_mb
 
 
 def cpu_seconds() -> float:
