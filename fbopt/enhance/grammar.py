@@ -112,12 +112,15 @@ class GrammarFixer:
         return _match_case(original, best)
 
     def _plausible(self, original: str, option: str, lex: Lexicon, spelling: bool) -> bool:
-        """A word split in two ("in fact") must be a known word pair; a misspelling's fix stays
-        near it, nearer still for a name or a short word (hrs, xz: maybe abbreviations)."""
+        """A word split in two ("in fact") must be a known word pair, words joined a known word;
+        a misspelling's fix stays near it, nearer still for a name or a short word (hrs, xz:
+        maybe abbreviations)."""
         parts = option.lower().split()
         if len(original.split()) == 1 and len(parts) > 1 and not all(
                 pair in lex.bigrams for pair in zip(parts, parts[1:], strict=False)):
             return False
+        if len(original.split()) > 1 and len(parts) == 1 and not lex.known(option):
+            return False  # words run together must make a word: not "an ENT" -> "anENT"
         if not spelling:
             return True
         distance = _distance(original.lower(), option.lower())

@@ -53,3 +53,10 @@ def test_a_prefix_is_never_cut_off_a_word() -> None:
     for word, offer in (("nonfluoridated", "fluoridated"), ("unmeaningful", "meaningful")):
         text = f"They drink {word} water."
         assert GrammarFixer().choose(text, spelling(text, word, offer)) is None
+
+
+def test_words_are_joined_only_into_a_known_word() -> None:
+    text = "See a cardiologist or an ENT surgeon."
+    start = text.index("an ENT")
+    issue = GrammarIssue("WordChoice", "joined", start, 6, "anENT", "x", ("anENT",))
+    assert GrammarFixer().choose(text, issue) is None
