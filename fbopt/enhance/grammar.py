@@ -119,7 +119,8 @@ class GrammarFixer:
         if len(original.split()) == 1 and len(parts) > 1 and not all(
                 pair in lex.bigrams for pair in zip(parts, parts[1:], strict=False)):
             return False
-        if len(original.split()) > 1 and len(parts) == 1 and not lex.known(option):
+        if len(original.split()) > 1 and len(parts) == 1 and (
+                not lex.known(option) or option[1:] != option[1:].lower()):
             return False  # words run together must make a word: not "an ENT" -> "anENT"
         if not spelling:
             return True
