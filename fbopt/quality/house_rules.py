@@ -4,7 +4,8 @@ the backends leave.
 Not a grammar checker of its own: five narrow rules, each kept because it raised GLEU on JFLEG
 dev (scripts/eval_jfleg.py) without touching correct text in the sample posts.
 
-    IntroductoryComma  "However we" -> "However, we" (an introductory word or phrase)
+    IntroductoryComma  "However we" -> "However, we" (an introductory word or phrase; "Second",
+                       "Now", "Today"... only before a subject: "Second, the price")
     ClauseComma        "... ideas but the facts" -> "... ideas, but the facts" (also which,
                        especially), when a clause of four words or more comes before
     SubordinateComma   "If you want it you ..." -> "If you want it, you ..."
@@ -35,9 +36,18 @@ INTRODUCTORY = (
     "in today's world", "in the past", "in the future", "besides that", "because of this",
     "in the end", "at first", "at the same time", "for me", "in my view", "in my experience",
 )
+# Openers that are introductory only when a subject follows: "Second, the price" and "Now I
+# know" but not "Second place", "Now is the time".
+SUBJECT_OPENERS = ("first", "second", "third", "now", "today", "anyway", "instead", "later",
+                   "recently", "currently", "overall", "basically", "luckily", "sadly",
+                   "surprisingly", "obviously", "clearly", "generally", "usually")
+_SUBJECTS = {"i", "we", "you", "they", "he", "she", "it", "there", "the", "this", "these",
+             "those", "people", "many", "most", "some", "all", "our", "my", "your", "their",
+             "his", "her", "its", "everyone", "nobody", "no"}
 _OPENER = re.compile(
     r"(?:^|(?<=[.!?]\s)|(?<=\n))\s*(?P<phrase>" + "|".join(
-        re.escape(p).replace(r"\ ", r"\s+") for p in sorted(INTRODUCTORY, key=len, reverse=True))
+        re.escape(p).replace(r"\ ", r"\s+")
+        for p in sorted(INTRODUCTORY + SUBJECT_OPENERS, key=len, reverse=True))
     + r")(?=\s+(?P<next>[^\W\d_][\w'’]*))",
     re.IGNORECASE)
 _JOINER = re.compile(r"(?<=[^\W\d_])[ \t]+(but|which|especially)[ \t]+(?=[^\W\d_])",
@@ -166,7 +176,10 @@ def introductory_commas(text: str) -> list[GrammarIssue]:
     for match in _OPENER.finditer(text):
         phrase = match.group("phrase")
         key = " ".join(phrase.lower().split())
-        if match.group("next").lower() in _NOT_AFTER.get(key, ()):
+        following = match.group("next").lower()
+        if following in _NOT_AFTER.get(key, ()):
+            continue
+        if key in SUBJECT_OPENERS and following not in _SUBJECTS:
             continue
         issues.append(GrammarIssue(
             kind="Punctuation", message=f"Put a comma after the introductory '{phrase}'.",

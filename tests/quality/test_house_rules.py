@@ -66,3 +66,11 @@ def test_opening_phrase_commas() -> None:
     for text in ("By the time I get there it is over.", "In case you need it we are here.",
                  "Donald Trump Jr. during the campaign said she had no ties."):
         assert commas(text) == [], text
+
+
+def test_subject_openers_need_a_subject() -> None:
+    def commas(text: str) -> list[str]:
+        return [i.suggestion or "" for i in house_issues(text) if i.rule == "IntroductoryComma"]
+
+    assert commas("Second the price is low. Now I know.") == ["Second,", "Now,"]
+    assert commas("Second place went to us. Now is the time.") == []
