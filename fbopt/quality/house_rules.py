@@ -1,7 +1,7 @@
-"""fbopt's own grammar checks, run after whichever backend: missing commas and sentence capitals
-the backends leave.
+"""fbopt's own grammar checks, run after whichever backend: missing commas, sentence capitals and
+plural verbs the backends leave.
 
-Not a grammar checker of its own: five narrow rules, each kept because it raised GLEU on JFLEG
+Not a grammar checker of its own: six narrow rules, each kept because it raised GLEU on JFLEG
 dev (scripts/eval_jfleg.py) without touching correct text in the sample posts.
 
     IntroductoryComma  "However we" -> "However, we" (an introductory word or phrase; "Second",
@@ -11,6 +11,8 @@ dev (scripts/eval_jfleg.py) without touching correct text in the sample posts.
     SubordinateComma   "If you want it you ..." -> "If you want it, you ..."
     IntroductoryPhrase "After school he has to" -> "After school, he has to" (an opening
                        prepositional phrase of up to five words before a pronoun and its verb)
+    PluralVerb         "young people is" -> "young people are", "there is many" -> "there are
+                       many" (not after a preposition: "respect for women is")
     SentenceStart      "he left. then we ..." -> "He left. Then we ..." (Harper's own rule
                        leaves these; not after abbreviations, ellipses or at line starts)
 """
@@ -87,6 +89,13 @@ _PHRASE = re.compile(
 _CLAUSE_HEADS = {"time", "moment", "day", "way", "case", "reason", "place", "year", "week",
                  "night", "order", "that", "which", "who", "where", "when", "what", "how",
                  "whom", "whose", "if", "whether", "because", "than", "as", "the", "a", "an"}
+# "is" after a plural subject, or in "there is" before a plural quantity.
+_PLURAL_IS = re.compile(
+    r"\b(?:(?:people|children|men|women)|(?:there|here)(?=\s+(?:is|was)\s+(?:many|several"
+    r"|few|lots|plenty|also people|people|two|three|four|five|some people|so many|too many)\b))"
+    r"\s+(?P<verb>is|was)\b", re.IGNORECASE)
+_PREPOSITIONS = {"of", "for", "to", "toward", "towards", "with", "about", "among", "by", "from",
+                 "against", "between", "on", "in", "at", "like"}
 # "In addition to the cake, ..." and "Also known as" are not introductory.
 _NOT_AFTER = {"in addition": {"to"}, "also": {"known", "called"}, "then": {"there"}}
 
@@ -100,7 +109,23 @@ def check_text(backend: GrammarBackend, text: str) -> list[GrammarIssue]:
 
 def house_issues(text: str) -> list[GrammarIssue]:
     return (introductory_commas(text) + clause_commas(text) + subordinate_commas(text)
-            + phrase_commas(text) + sentence_starts(text))
+            + phrase_commas(text) + sentence_starts(text) + plural_verbs(text))
+
+
+def plural_verbs(text: str) -> list[GrammarIssue]:
+    """"people is" -> "people are", "there is many" -> "there are many"."""
+    issues = []
+    for m in _PLURAL_IS.finditer(text):
+        before = _SENTENCE_SO_FAR.search(text[max(0, m.start() - 60):m.start()])
+        if before and set(before.group(0).lower().split()[-3:]) & _PREPOSITIONS:
+            continue  # "respect for women is", "the suffering of the people is"
+        verb = m.group("verb")
+        plural = {"is": "are", "was": "were"}[verb.lower()]
+        issues.append(GrammarIssue(
+            kind="Agreement", message=f"Use '{plural}' with a plural subject.",
+            offset=m.start("verb"), length=len(verb), suggestion=plural, rule="PluralVerb",
+            suggestions=(plural,)))
+    return issues
 
 
 def phrase_commas(text: str) -> list[GrammarIssue]:

@@ -74,3 +74,14 @@ def test_subject_openers_need_a_subject() -> None:
 
     assert commas("Second the price is low. Now I know.") == ["Second,", "Now,"]
     assert commas("Second place went to us. Now is the time.") == []
+
+
+def test_plural_subjects_take_are() -> None:
+    def verbs(text: str) -> list[str]:
+        return [i.suggestion or "" for i in house_issues(text) if i.rule == "PluralVerb"]
+
+    assert verbs("Young people is not able. There is many ways. Men was there.") == \
+        ["are", "are", "were"]
+    for text in ("The number of people is rising.", "His respect for women is legendary.",
+                 "There is a cat."):
+        assert verbs(text) == [], text
