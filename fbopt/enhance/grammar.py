@@ -53,6 +53,9 @@ class GrammarChoices:
     keep_margin: float = 0.0
     # A longer misspelling may be this many letters per edit away from its fix (at least 2).
     letters_per_edit: int = 3
+    # Writers seldom get a word's first consonant wrong (a first vowel, often: 'anderstand'):
+    # from this length on, a fix keeps it.
+    first_letter_kept: int = 5
 
 
 class GrammarFixer:
@@ -127,6 +130,8 @@ class GrammarFixer:
         distance = _distance(original.lower(), option.lower())
         if _cut_off(original.lower(), option.lower()):
             return False
+        if len(original) >= self.choices.first_letter_kept and _new_consonant(original, option):
+            return False  # 'gelatinized' is no 'relativized' (but 'inviroment' is 'environment')
         if original[:1].isupper() and not original.isupper():
             return distance <= self.choices.name_distance
         if len(original) <= self.choices.short_word:
@@ -145,6 +150,12 @@ def _cut_off(original: str, option: str) -> bool:
     """Whether the fix only drops two letters or more from the word's start: most often a prefix
     (un-, non-: 'unmeaningful' is no misspelling of 'meaningful', 'nonfluoridated' is a word)."""
     return len(original) - len(option) >= 2 and original.endswith(option)
+
+
+def _new_consonant(original: str, option: str) -> bool:
+    """Whether the fix swaps the word's first letter for another, both consonants."""
+    a, b = original[:1].lower(), option[:1].lower()
+    return a != b and a.isalpha() and b.isalpha() and a not in "aeiouy" and b not in "aeiouy"
 
 
 def _certain_spelling(original: str, suggestions: Sequence[str]) -> str | None:

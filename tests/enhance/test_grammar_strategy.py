@@ -60,3 +60,11 @@ def test_words_are_joined_only_into_a_known_word() -> None:
     start = text.index("an ENT")
     issue = GrammarIssue("WordChoice", "joined", start, 6, "anENT", "x", ("anENT",))
     assert GrammarFixer().choose(text, issue) is None
+
+
+def test_a_first_consonant_is_kept_but_a_first_vowel_may_change() -> None:
+    text = "Modify the gelatinized carbohydrate."
+    assert GrammarFixer().choose(text, spelling(text, "gelatinized", "relativized")) is None
+    text = "Protect the inviroment now."
+    assert GrammarFixer().choose(text, spelling(text, "inviroment", "environment")) == \
+        "environment"
