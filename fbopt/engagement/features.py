@@ -106,6 +106,7 @@ class Inputs:
     bags: list[textfeatures.Bag]
     dense: np.ndarray
     age: np.ndarray | None = None
+    weight: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.dense)

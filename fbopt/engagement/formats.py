@@ -295,13 +295,13 @@ def _iso_seconds(array: pa.Array) -> np.ndarray | None:
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         return None
     text = pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
-    for kind in (pa.timestamp("us", tz="UTC"), pa.timestamp("us")):
+    for kind in (pa.timestamp("ns", tz="UTC"), pa.timestamp("ns")):
         try:
             stamps = pc.cast(text, kind)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
-        micros = stamps.cast(pa.int64()).to_numpy(zero_copy_only=False)
-        return np.asarray(micros, dtype=np.float64) / 1e6
+        nanos = stamps.cast(pa.int64()).to_numpy(zero_copy_only=False)
+        return np.asarray(nanos, dtype=np.float64) / 1e9
     return None
 
 

@@ -72,7 +72,13 @@ class PageHistory:
     # Reading -------------------------------------------------------------------------------
     def lookup(self, page: np.ndarray) -> np.ndarray:
         """Row index of each page in this history, -1 for a page never seen."""
-        return np.array([self.index.get(str(p), -1) for p in page], dtype=np.int64)
+        import pyarrow as pa
+
+        # A batch names few pages: look each one up once.
+        encoded = pa.array(page, pa.string()).dictionary_encode()
+        found = np.array([self.index.get(p, -1) for p in encoded.dictionary.to_pylist()]
+                         or [-1], dtype=np.int64)
+        return found[encoded.indices.to_numpy(zero_copy_only=False)]
 
     def level_of(self, idx: np.ndarray) -> np.ndarray:
         n = np.where(idx >= 0, self.count[idx], 0.0)

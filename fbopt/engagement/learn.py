@@ -214,7 +214,12 @@ def own_inputs(featurizer: Featurizer, history: PageHistory, posts: Posts, y: np
     raw.media[no_media] = MEDIA_TYPES.index("unknown")
     if fit_scaling:
         featurizer.fit_scaling(featurizer.dense(raw))
-    return featurizer.inputs(bags, raw)
+    inputs = featurizer.inputs(bags, raw)
+    # Every page's posts count alike in ranking terms: a deviation is weighed against its
+    # page's usual spread, so loud pages do not drown the quiet ones.
+    weight = 1.0 / np.maximum(page_features["page_spread"], 0.1) ** 2
+    inputs.weight = (weight / weight.mean()).astype(np.float32)
+    return inputs
 
 
 def new_inputs(featurizer: Featurizer, history: PageHistory, posts: Posts) -> Inputs:
@@ -349,6 +354,10 @@ def _train_and_save(cfg: Config, posts: Posts, columns: ColumnMap, settings: Tra
     run.output_path = str(out)
     run.metrics.update(model.meta["report"])
     run.metrics["feedback_recorded"] = record_feedback(posts, model, y)
+    run.note(f"validation ({found['posts']} latest posts): Spearman {found['spearman']:.3f} "
+             f"overall, {found['spearman_within_page']:.3f} within page; MAE(log) "
+             f"{found['mae_log']:.3f}; {model.interval:.0%} interval covers "
+             f"{found['interval_coverage']:.0%}")
     plot_path = None
     if rep_path is not None:
         stem = rep_path.name.removesuffix(".json").removesuffix(".report")

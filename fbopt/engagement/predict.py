@@ -213,6 +213,10 @@ def predict(posts: Any, output: str | Path | None = None, *, model_path: str | P
     run.metrics.update(columns=columns.describe(), device=model.device, batch_size=size,
                        posts_per_second=round(run.rows_out / max(time.perf_counter() - start,
                                                                  1e-9), 1))
+    unseen = run.metrics.get("unseen_page_posts", 0)
+    if unseen:
+        run.note(f"{unseen} posts are from pages the model has not seen: they get the prior "
+                 "of all pages")
     run.finish()
     if rep_path is not None:
         run.write(rep_path)

@@ -131,8 +131,10 @@ def _fit(net_config: NetConfig, train: Inputs, y_train: np.ndarray, val: Inputs 
     optimizers = [torch.optim.AdamW(dense, lr=settings.learning_rate,
                                     weight_decay=settings.weight_decay),
                   LazyAdamW(net.bag.weight, settings.learning_rate, settings.weight_decay)]
-    boot = torch.from_numpy(rng.poisson(1.0, size=(len(y_train), net_config.members))
-                            .astype(np.float32))
+    boot = rng.poisson(1.0, size=(len(y_train), net_config.members)).astype(np.float32)
+    if train.weight is not None:
+        boot = boot * train.weight[:, None]
+    boot = torch.from_numpy(boot)
     target = torch.from_numpy(y_train.astype(np.float32))
     epochs = fixed_epochs or settings.epochs
     best = (math.inf, 0, copy.deepcopy(net.state_dict()))
