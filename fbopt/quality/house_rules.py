@@ -5,7 +5,7 @@ Not a grammar checker of its own: six narrow rules, each kept because it raised 
 dev (scripts/eval_jfleg.py) without touching correct text in the sample posts.
 
     IntroductoryComma  "However we" -> "However, we" (an introductory word or phrase; "Second",
-                       "Now", "Today"... only before a subject: "Second, the price")
+                       "Today"... only before a subject: "Second, the price")
     ClauseComma        "... ideas but the facts" -> "... ideas, but the facts" (also which,
                        especially), when a clause of four words or more comes before
     SubordinateComma   "If you want it you ..." -> "If you want it, you ..."
@@ -38,9 +38,9 @@ INTRODUCTORY = (
     "in today's world", "in the past", "in the future", "besides that", "because of this",
     "in the end", "at first", "at the same time", "for me", "in my view", "in my experience",
 )
-# Openers that are introductory only when a subject follows: "Second, the price" and "Now I
-# know" but not "Second place", "Now is the time".
-SUBJECT_OPENERS = ("first", "second", "third", "now", "today", "anyway", "instead", "later",
+# Openers that are introductory only when a subject follows: "Second, the price" and "Today, we
+# open" but not "Second place", "Today is the day". ("Now I know" needs no comma.)
+SUBJECT_OPENERS = ("first", "second", "third", "today", "anyway", "instead", "later",
                    "recently", "currently", "overall", "basically", "luckily", "sadly",
                    "surprisingly", "obviously", "clearly", "generally", "usually")
 _SUBJECTS = {"i", "we", "you", "they", "he", "she", "it", "there", "the", "this", "these",
@@ -88,7 +88,8 @@ _PHRASE = re.compile(
     + _SUBJECT_VERB % _MORE_VERBS, re.IGNORECASE)
 _CLAUSE_HEADS = {"time", "moment", "day", "way", "case", "reason", "place", "year", "week",
                  "night", "order", "that", "which", "who", "where", "when", "what", "how",
-                 "whom", "whose", "if", "whether", "because", "than", "as", "the", "a", "an"}
+                 "whom", "whose", "if", "whether", "because", "than", "as", "the", "a", "an",
+                 "least"}
 # "is" after a plural subject, or in "there is" before a plural quantity.
 _PLURAL_IS = re.compile(
     r"\b(?:(?:people|children|men|women)|(?:there|here)(?=\s+(?:is|was)\s+(?:many|several"
