@@ -19,6 +19,9 @@ from fbopt.errors import ConfigError
 from fbopt.quality.grammar import GrammarIssue
 from fbopt.quality.spans import PROTECTED
 
+# Misspellings the CMU dictionary lists as words (it transcribes what people write).
+MISSPELLINGS = frozenset({"alot", "thier", "wich", "goverment", "tommorrow", "recieved",
+                          "untill", "wierd", "truely"})
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _VOWELS = re.compile(r"[aeiouy]+")
 
@@ -48,7 +51,7 @@ def known_words() -> frozenset[str]:
 
     listed = (line.partition(" ")[0] for line in
               _package_text("frequency_dictionary_en_82_765.txt").splitlines())
-    return frozenset(syllable_table()) | frozenset(w for w in listed if w)
+    return (frozenset(syllable_table()) | frozenset(w for w in listed if w)) - MISSPELLINGS
 
 
 def is_known(word: str) -> bool:

@@ -47,3 +47,7 @@ def test_fast_rules_report_unknown_words_without_harper_spelling() -> None:
     assert ("untill", "Spelling", None) in found
     assert {"Their", "then"} <= {word for word, _, _ in found}  # Harper's own rules still run
     assert fast.check("Thanks to Bluestein for the tips.") == []
+
+
+def test_misspellings_the_cmu_dictionary_lists_are_still_unknown() -> None:
+    assert _flagged("I like thier dog and wich cat.") == ["thier", "wich"]
