@@ -20,7 +20,7 @@ from fbopt.config import Config, load_config
 from fbopt.io.paths import default_output, default_report
 from fbopt.io.report import RunReport
 from fbopt.io.schema import Column, Schema
-from fbopt.pipeline import append_columns, resume_checkpoint, run_stage
+from fbopt.pipeline import RunResult, append_columns, resume_checkpoint, run_stage, schema_with
 from fbopt.providers.base import Completion, CompletionRequest
 
 MAX_VARIANTS = 50
@@ -131,10 +131,7 @@ class GenerateStage:
     max_field_chars: int = 200
 
     def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
-        added = [f.name for f in GENERATE_FIELDS + self.extra_fields]
-        kept = [pa.field(f.name + "_input" if f.name in added else f.name, f.type)
-                for f in input_schema]
-        return pa.schema(kept + GENERATE_FIELDS + self.extra_fields)
+        return schema_with(input_schema, GENERATE_FIELDS + self.extra_fields)
 
     async def process(self, batch: pa.RecordBatch, columns: dict[str, pa.Array],
                       first_row: int) -> pa.RecordBatch:
@@ -247,20 +244,6 @@ def generate_columns(plan: Sequence[Assignment],
     }
 
 
-@dataclass
-class GenerateResult:
-    """What `generate` returns: the output (a path, or a DataFrame for DataFrame input with no
-    output path), the report, and the exit status the CLI should use."""
-
-    output: Any
-    report: RunReport
-    report_path: Path | None
-
-    @property
-    def exit_code(self) -> int:
-        return 3 if self.report.rows_failed else 0
-
-
 def build_stage(config: Config, variants: int | None) -> GenerateStage:
     """The stage for one run: fbopt.routing picks provider, model and prompt per post (the
     offline composer when no keys are set) and runs the calls."""
@@ -300,7 +283,7 @@ def generate(
     progress: bool = False,
     fresh: bool = False,
     enhance: bool = False,
-) -> GenerateResult:
+) -> RunResult:
     """Write posts for every topic in `topics` (a CSV/Parquet/JSONL path or a DataFrame).
 
     With a path and no `output`, writes `<stem>.generate.parquet` in the current folder; with a
@@ -330,7 +313,7 @@ def generate(
     if rep_path is not None:
         run.write(rep_path)
     result_output: Any = out_path if out_path is not None else table.to_pandas()
-    return GenerateResult(result_output, run, rep_path)
+    return RunResult(result_output, run, rep_path)
 
 
 def quick_post(topic: str, audience: str = "general", *, tone: str = "friendly",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -77,6 +77,30 @@ def open_input(source: Any, batch_size: int,
         return TableReader(pa.Table.from_pandas(source, preserve_index=False), batch_size,
                            select=select)
     raise TypeError(f"expected a path, DataFrame or Arrow table, got {type(source).__name__}")
+
+
+@dataclass
+class RunResult:
+    """What a streaming command returns: the output (a path, or a DataFrame for DataFrame input
+    with no output path), the report, and the exit status the CLI should use (3 when any row
+    failed)."""
+
+    output: Any
+    report: RunReport
+    report_path: Path | None
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.report.rows_failed else 0
+
+
+def schema_with(input_schema: pa.Schema, added: Sequence[pa.Field]) -> pa.Schema:
+    """The schema of `append_columns`' result: the input fields, a name the command also writes
+    as `<name>_input`, then the `added` fields."""
+    names = {f.name for f in added}
+    kept = [pa.field(f.name + "_input" if f.name in names else f.name, f.type)
+            for f in input_schema]
+    return pa.schema(kept + list(added))
 
 
 def append_columns(batch: pa.RecordBatch, added: dict[str, pa.Array]) -> pa.RecordBatch:

@@ -36,7 +36,7 @@ from fbopt.engagement.train import cpu_threads, resolve_device
 from fbopt.io.paths import default_output, default_report
 from fbopt.io.report import RunReport
 from fbopt.io.schema import Schema
-from fbopt.pipeline import append_columns, open_input, run_stage
+from fbopt.pipeline import RunResult, append_columns, open_input, run_stage, schema_with
 
 PREDICT_FIELDS = [
     pa.field("predicted_engagement", pa.float64()),
@@ -65,10 +65,7 @@ class PredictStage:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
-        added = {f.name for f in PREDICT_FIELDS}
-        kept = [pa.field(f.name + "_input" if f.name in added else f.name, f.type)
-                for f in input_schema]
-        return pa.schema(kept + PREDICT_FIELDS)
+        return schema_with(input_schema, PREDICT_FIELDS)
 
     async def process(self, batch: pa.RecordBatch, columns: dict[str, pa.Array],
                       first_row: int) -> pa.RecordBatch:
@@ -140,17 +137,6 @@ def _chunks(n: int, workers: int, smallest: int = 1024) -> list[tuple[int, int]]
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
-@dataclass
-class PredictResult:
-    """What `predict` returns: the output (a path, or a DataFrame for DataFrame input with no
-    output path), the report, and the exit status the CLI should use."""
-
-    output: Any
-    report: RunReport
-    report_path: Path | None
-    exit_code: int = 0
-
-
 def _workers(configured: int, device: str) -> int:
     """Threads that score slices of a batch: the setting, or (0) one per core up to 4; one
     on a GPU, which is busy enough with a whole batch."""
@@ -181,7 +167,7 @@ def predict(posts: Any, output: str | Path | None = None, *, model_path: str | P
             time_column: str | None = None, page_column: str | None = None,
             device: str | None = None, config: Config | str | Path | None = None,
             batch_size: int | None = None, recommendations: int | None = None,
-            progress: bool = False) -> PredictResult:
+            progress: bool = False) -> RunResult:
     """Score every post in `posts` (a CSV/Parquet/JSONL path or a DataFrame) with the model at
     `model_path` (default FBOPT_HOME/models/engagement.pt).
 
@@ -221,4 +207,4 @@ def predict(posts: Any, output: str | Path | None = None, *, model_path: str | P
     if rep_path is not None:
         run.write(rep_path)
     result_output: Any = out_path if out_path is not None else table.to_pandas()
-    return PredictResult(result_output, run, rep_path)
+    return RunResult(result_output, run, rep_path)

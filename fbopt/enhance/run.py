@@ -18,7 +18,7 @@ from fbopt.enhance.enhancer import Enhanced, Enhancer, EnhanceSettings, PostCont
 from fbopt.io.paths import default_output, default_report
 from fbopt.io.report import RunReport
 from fbopt.io.schema import Column, Schema
-from fbopt.pipeline import append_columns, resume_checkpoint, run_stage
+from fbopt.pipeline import RunResult, append_columns, resume_checkpoint, run_stage, schema_with
 from fbopt.quality.columns import GRAMMAR_ISSUE, issue_column
 from fbopt.quality.score import SCORE_NAMES, QualitySettings, Scorer
 
@@ -59,10 +59,7 @@ class EnhanceStage:
         return self.schema.columns[0].name
 
     def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
-        added = {f.name for f in ENHANCE_FIELDS}
-        kept = [pa.field(f.name + "_input" if f.name in added else f.name, f.type)
-                for f in input_schema]
-        return pa.schema(kept + ENHANCE_FIELDS)
+        return schema_with(input_schema, ENHANCE_FIELDS)
 
     async def process(self, batch: pa.RecordBatch, columns: dict[str, pa.Array],
                       first_row: int) -> pa.RecordBatch:
@@ -114,20 +111,6 @@ def enhance_columns(done: list[Enhanced]) -> dict[str, pa.Array]:
     return columns
 
 
-@dataclass
-class EnhanceResult:
-    """What `enhance` returns: the output (a path, or a DataFrame for DataFrame input with no
-    output path), the report, and the exit status the CLI should use."""
-
-    output: Any
-    report: RunReport
-    report_path: Path | None
-
-    @property
-    def exit_code(self) -> int:
-        return 0
-
-
 def enhance(
     posts: Any,
     output: str | Path | None = None,
@@ -139,7 +122,7 @@ def enhance(
     batch_size: int | None = None,
     progress: bool = False,
     fresh: bool = False,
-) -> EnhanceResult:
+) -> RunResult:
     """Improve every post in `posts` (a CSV/Parquet/JSONL path or a DataFrame).
 
     With a path and no `output`, writes `<stem>.enhance.parquet` in the current folder; with a
@@ -166,4 +149,4 @@ def enhance(
     if rep_path is not None:
         run.write(rep_path)
     result_output: Any = out_path if out_path is not None else table.to_pandas()
-    return EnhanceResult(result_output, run, rep_path)
+    return RunResult(result_output, run, rep_path)
