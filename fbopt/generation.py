@@ -1,8 +1,7 @@
 """`generate`: topics in, ready-to-post drafts out, one row per topic and variant.
 
 Not for choosing models or talking to providers itself: a Planner assigns each post a provider,
-model and prompt, and a Dispatcher runs the calls. The defaults here send everything to the
-built-in offline composer.
+model and prompt, and a Dispatcher runs the calls (fbopt.routing builds both from the config).
 """
 
 from __future__ import annotations
