@@ -16,10 +16,17 @@ import numpy as np
 import pyarrow as pa
 
 from fbopt.config import Config, load_config
-from fbopt.io.paths import default_output, default_report
 from fbopt.io.report import RunReport
 from fbopt.io.schema import Column, Schema
-from fbopt.pipeline import RunResult, append_columns, resume_checkpoint, run_stage, schema_with
+from fbopt.pipeline import (
+    RunResult,
+    append_columns,
+    finish_run,
+    resume_checkpoint,
+    run_paths,
+    run_stage,
+    schema_with,
+)
 from fbopt.providers.base import Completion, CompletionRequest
 
 MAX_VARIANTS = 50
@@ -292,9 +299,7 @@ def generate(
     """
     cfg = config if isinstance(config, Config) else load_config(config)
     size = batch_size or int(cfg.get("run.batch_size"))
-    is_path = isinstance(topics, (str, Path))
-    out_path = Path(output) if output else (default_output(topics, "generate") if is_path else None)
-    rep_path = Path(report) if report else (default_report(topics, "generate") if is_path else None)
+    out_path, rep_path = run_paths(topics, output, report, "generate")
     run = RunReport("generate")
     stage = with_quality(build_stage(cfg, variants), cfg, enhance)
     checkpoint = resume_checkpoint("generate", topics, out_path, cfg, stage.dispatcher,
@@ -306,13 +311,7 @@ def generate(
     run.rows_failed = stage.counts.get("failed", 0)
     for note in stage_notes(stage):
         run.note(note)
-    elapsed = max(time.perf_counter() - start, 1e-9)
-    run.metrics["posts_per_second"] = round(run.rows_out / elapsed, 1)
-    run.finish()
-    if rep_path is not None:
-        run.write(rep_path)
-    result_output: Any = out_path if out_path is not None else table.to_pandas()
-    return RunResult(result_output, run, rep_path)
+    return finish_run(run, start, table, out_path, rep_path)
 
 
 def quick_post(topic: str, audience: str = "general", *, tone: str = "friendly",

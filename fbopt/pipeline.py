@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,31 @@ class RunResult:
     @property
     def exit_code(self) -> int:
         return 3 if self.report.rows_failed else 0
+
+
+def run_paths(source: Any, output: str | Path | None, report: str | Path | None,
+              command: str) -> tuple[Path | None, Path | None]:
+    """Output and report paths: as given, else `<stem>.<command>.parquet` and
+    `<stem>.<command>.report.json` here for a file input, else none (DataFrame in and out)."""
+    from fbopt.io.paths import default_output, default_report
+
+    is_path = isinstance(source, (str, Path))
+    out_path = Path(output) if output else (default_output(source, command) if is_path else None)
+    rep_path = Path(report) if report else (default_report(source, command) if is_path else None)
+    return out_path, rep_path
+
+
+def finish_run(run: RunReport, started: float, table: pa.Table | None, out_path: Path | None,
+               rep_path: Path | None) -> RunResult:
+    """Close the report (posts/s since `started`), write it, and give the command's result:
+    the output path, or the collected table as a DataFrame."""
+    elapsed = max(time.perf_counter() - started, 1e-9)
+    run.metrics["posts_per_second"] = round(run.rows_out / elapsed, 1)
+    run.finish()
+    if rep_path is not None:
+        run.write(rep_path)
+    output: Any = out_path if out_path is not None else table.to_pandas()
+    return RunResult(output, run, rep_path)
 
 
 def schema_with(input_schema: pa.Schema, added: Sequence[pa.Field]) -> pa.Schema:

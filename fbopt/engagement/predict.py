@@ -33,10 +33,17 @@ from fbopt.engagement.formats import (
 from fbopt.engagement.recommend import RECOMMENDATION_TYPE, recommend
 from fbopt.engagement.scoring import EngagementModel, as_interactions
 from fbopt.engagement.train import cpu_threads, resolve_device
-from fbopt.io.paths import default_output, default_report
 from fbopt.io.report import RunReport
 from fbopt.io.schema import Schema
-from fbopt.pipeline import RunResult, append_columns, open_input, run_stage, schema_with
+from fbopt.pipeline import (
+    RunResult,
+    append_columns,
+    finish_run,
+    open_input,
+    run_paths,
+    run_stage,
+    schema_with,
+)
 
 PREDICT_FIELDS = [
     pa.field("predicted_engagement", pa.float64()),
@@ -177,8 +184,7 @@ def predict(posts: Any, output: str | Path | None = None, *, model_path: str | P
     cfg = config if isinstance(config, Config) else load_config(config)
     model = load_model(cfg, model_path, device)
     is_path = isinstance(posts, (str, Path))
-    out_path = Path(output) if output else (default_output(posts, "predict") if is_path else None)
-    rep_path = Path(report) if report else (default_report(posts, "predict") if is_path else None)
+    out_path, rep_path = run_paths(posts, output, report, "predict")
     columns = predict_columns(posts, text=text_column, time=time_column, page=page_column)
     limit = int(cfg.get("engagement.recommendations")) if recommendations is None \
         else recommendations
@@ -196,15 +202,9 @@ def predict(posts: Any, output: str | Path | None = None, *, model_path: str | P
         # the run with nothing written, and reading the file twice would halve its speed.
         table = run_stage(stage, posts, out_path, run, batch_size=size, progress=progress,
                           validate_first=False)
-    run.metrics.update(columns=columns.describe(), device=model.device, batch_size=size,
-                       posts_per_second=round(run.rows_out / max(time.perf_counter() - start,
-                                                                 1e-9), 1))
+    run.metrics.update(columns=columns.describe(), device=model.device, batch_size=size)
     unseen = run.metrics.get("unseen_page_posts", 0)
     if unseen:
         run.note(f"{unseen} posts are from pages the model has not seen: they get the prior "
                  "of all pages")
-    run.finish()
-    if rep_path is not None:
-        run.write(rep_path)
-    result_output: Any = out_path if out_path is not None else table.to_pandas()
-    return RunResult(result_output, run, rep_path)
+    return finish_run(run, start, table, out_path, rep_path)

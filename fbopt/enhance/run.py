@@ -15,10 +15,17 @@ import pyarrow as pa
 
 from fbopt.config import Config, load_config
 from fbopt.enhance.enhancer import Enhanced, Enhancer, EnhanceSettings, PostContext
-from fbopt.io.paths import default_output, default_report
 from fbopt.io.report import RunReport
 from fbopt.io.schema import Column, Schema
-from fbopt.pipeline import RunResult, append_columns, resume_checkpoint, run_stage, schema_with
+from fbopt.pipeline import (
+    RunResult,
+    append_columns,
+    finish_run,
+    resume_checkpoint,
+    run_paths,
+    run_stage,
+    schema_with,
+)
 from fbopt.quality.columns import GRAMMAR_ISSUE, issue_column
 from fbopt.quality.score import SCORE_NAMES, QualitySettings, Scorer
 
@@ -131,9 +138,7 @@ def enhance(
     """
     cfg = config if isinstance(config, Config) else load_config(config)
     size = batch_size or int(cfg.get("run.batch_size"))
-    is_path = isinstance(posts, (str, Path))
-    out_path = Path(output) if output else (default_output(posts, "enhance") if is_path else None)
-    rep_path = Path(report) if report else (default_report(posts, "enhance") if is_path else None)
+    out_path, rep_path = run_paths(posts, output, report, "enhance")
     run = RunReport("enhance")
     settings = EnhanceSettings.from_config(cfg, strategies)
     stage = EnhanceStage(Enhancer(Scorer(QualitySettings.from_config(cfg)), settings),
@@ -143,10 +148,4 @@ def enhance(
     start = time.perf_counter()
     table = run_stage(stage, posts, out_path, run, batch_size=size, progress=progress,
                       checkpoint=checkpoint, validate_first=bool(cfg.get("run.validate_first")))
-    run.metrics["posts_per_second"] = round(run.rows_out / max(time.perf_counter() - start,
-                                                               1e-9), 1)
-    run.finish()
-    if rep_path is not None:
-        run.write(rep_path)
-    result_output: Any = out_path if out_path is not None else table.to_pandas()
-    return RunResult(result_output, run, rep_path)
+    return finish_run(run, start, table, out_path, rep_path)
