@@ -85,7 +85,7 @@ _BODIES = {
         "Grab a snack: this one about {kw} is a good story.",
     ],
     "personal": [
-        "A year ago I didn't think much about {kw}. Today it shapes how I spend my mornings.",
+        "A year ago I didn't think much about {kw}. Today, it shapes how I spend my mornings.",
         "I'll be honest: {kw} was harder than I expected, and worth every minute.",
         "Sharing this because {kw} changed something small but real for our family.",
         "What I've learned about {kw} so far: be patient, and ask for help early.",
@@ -164,6 +164,7 @@ def _tag(word: str) -> str:
 _LEADING_LOWER = frozenset(
     "the a an our your my how why what when where this these new best top".split()
 )
+_DETERMINERS = frozenset("the a an our your my their".split())
 _QUESTION_WORDS = frozenset("how why what when where which who should can is are do does".split())
 _QUESTION_HOOKS = [
     "{Topic}? Here's what actually works.",
@@ -183,11 +184,13 @@ def _mid_sentence(topic: str) -> str:
 
 def _keyphrase(topic: str, rng: random.Random) -> str:
     """A short noun-ish phrase from the topic: one or two adjacent keywords, or the topic."""
-    runs = _keyword_runs(topic)
+    runs = [run for run in _keyword_runs(topic) if not run[-1].lower().endswith("'s")]
     if runs and (rng.random() < 0.5 or topic.split(" ", 1)[0].lower() in _QUESTION_WORDS):
         run = max(runs, key=len)
         return _mid_sentence(" ".join(run[-2:]))
-    return _mid_sentence(topic)
+    # Templates put their own "our", "the basics of"... before the phrase: drop the topic's.
+    first, _, rest = topic.partition(" ")
+    return _mid_sentence(rest if first.lower() in _DETERMINERS and rest else topic)
 
 
 class OfflineComposer:
