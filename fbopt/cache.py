@@ -152,19 +152,32 @@ class PostCache:
             self._disk = diskcache.Cache(str(self.directory))
         return self._disk
 
-    def get(self, key: str) -> tuple[Completion, str] | None:
-        self.stats.lookups += 1
+    @property
+    def semantic(self) -> bool:
+        """Semantic reuse is on. Off by default: callers then skip hashing each request's
+        semantic group."""
+        return self.threshold > 0
+
+    def _read(self, key: str) -> tuple[dict[str, Any], str] | None:
+        """The stored value and the level it came from ("l1" memory, "l2" disk)."""
         value = self.memory.get(key)
         if value is not None:
-            self.stats.l1_hits += 1
-            return Completion(**value), "l1"
+            return value, "l1"
         raw = self.disk.get(key, default=None, retry=True)
-        if raw is None:
+        return (json.loads(raw), "l2") if raw is not None else None
+
+    def get(self, key: str) -> tuple[Completion, str] | None:
+        self.stats.lookups += 1
+        found = self._read(key)
+        if found is None:
             return None
-        value = json.loads(raw)
-        self.memory.put(key, value)
-        self.stats.l2_hits += 1
-        return Completion(**value), "l2"
+        value, level = found
+        if level == "l1":
+            self.stats.l1_hits += 1
+        else:
+            self.memory.put(key, value)
+            self.stats.l2_hits += 1
+        return Completion(**value), level
 
     def put(self, key: str, completion: Completion, group: str | None = None,
             topic: str = "") -> None:
@@ -173,24 +186,21 @@ class PostCache:
         value = {name: getattr(completion, name) for name in _STORED}
         self.memory.put(key, value)
         self.disk.set(key, json.dumps(value, ensure_ascii=False), expire=self.ttl, retry=True)
-        if self.threshold > 0 and group and topic:
+        if self.semantic and group and topic:
             self._index(group).add(topic, key)
 
     def semantic_get(self, group: str, topic: str) -> Completion | None:
         """A stored post for a topic at least `threshold` similar, in the same group."""
-        if self.threshold <= 0 or not topic:
+        if not self.semantic or not topic:
             return None
         found = self._index(group).best(topic)
         if found is None or found[0] < self.threshold:
             return None
-        value = self.memory.get(found[1])
-        if value is None:
-            raw = self.disk.get(found[1], default=None, retry=True)
-            value = json.loads(raw) if raw is not None else None
-        if value is None:
+        stored = self._read(found[1])
+        if stored is None:
             return None
         self.stats.semantic_hits += 1
-        return Completion(**value)
+        return Completion(**stored[0])
 
     def _index(self, group: str) -> SemanticIndex:
         if group not in self._indexes:

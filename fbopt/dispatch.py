@@ -138,11 +138,13 @@ class LLMDispatcher:
         found = self.cache.get(key)
         if found is not None:
             completion, level = found
-        else:
+        elif self.cache.semantic:
             completion = self.cache.semantic_get(semantic_group(a.provider, a.request), a.row.topic)
             level = "semantic"
             if completion is None:
                 return None
+        else:
+            return None
         # Nothing was spent on this run for a reused post; tokens still describe the post.
         completion.cost_usd = 0.0
         completion.latency_ms = (time.perf_counter() - start) * 1000.0
@@ -174,7 +176,8 @@ class LLMDispatcher:
         if self.journal is not None:
             self.journal.put(key, completion)
         if self.cache is not None:
-            self.cache.put(key, completion, semantic_group(a.provider, req), a.row.topic)
+            group = semantic_group(a.provider, req) if self.cache.semantic else None
+            self.cache.put(key, completion, group, a.row.topic)
         return Outcome(completion, "ok", "miss" if self.cache is not None else "off")
 
     async def _with_retries(self, provider: str, req: CompletionRequest,

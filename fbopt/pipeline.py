@@ -146,11 +146,9 @@ class MemorySink:
 
     def __init__(self) -> None:
         self.batches: list[pa.RecordBatch] = []
-        self.rows = 0
 
     def write(self, batch: pa.RecordBatch) -> None:
         self.batches.append(batch)
-        self.rows += batch.num_rows
 
     def table(self, schema: pa.Schema) -> pa.Table:
         return pa.Table.from_batches(self.batches, schema=self.batches[0].schema

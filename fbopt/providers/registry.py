@@ -71,11 +71,6 @@ def provider_settings(name: str, config: Config,
     return ProviderSettings(name, key, base_url or None, float(config.get("llm.timeout")))
 
 
-def available_providers(config: Config, environ: Mapping[str, str] | None = None) -> set[str]:
-    """The providers with a key set."""
-    return {name for name in PROVIDERS if provider_settings(name, config, environ) is not None}
-
-
 def key_hint(name: str) -> str:
     info = PROVIDERS.get(name)
     return f"set {' or '.join(info.key_envs)}" if info else "choose a known provider"
