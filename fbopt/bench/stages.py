@@ -196,8 +196,6 @@ def run_cached_on_disk(spec: Spec, output: Path) -> StageRun:
 
 # --- score --------------------------------------------------------------------------------
 
-TEXT_COLUMNS = ("text", "message", "status_message", "content", "post")
-
 
 def prepare_posts(rows: int, ctx: PrepareContext) -> Spec:
     return base_spec(ctx, "posts", rows)
@@ -205,6 +203,7 @@ def prepare_posts(rows: int, ctx: PrepareContext) -> Spec:
 
 def text_column(names: list[str], path: str) -> str:
     from fbopt.errors import InputError
+    from fbopt.quality.api import TEXT_COLUMNS
 
     found = next((c for c in TEXT_COLUMNS if c in names), None)
     if found is None:

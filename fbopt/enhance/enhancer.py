@@ -14,7 +14,7 @@ from typing import Any
 
 from fbopt.config import Config
 from fbopt.errors import ConfigError
-from fbopt.quality.score import SCORE_NAMES, PostScores, Scorer, clean_text
+from fbopt.quality.score import PostScores, Scorer, clean_text
 from fbopt.quality.spans import spans_preserved
 
 STRATEGIES = ("grammar", "readability", "sentiment", "engagement")
@@ -166,11 +166,3 @@ def _correction_issues(scorer: Scorer) -> Callable[[str, PostScores], Any]:
         return check_text(full.backend, text)
 
     return recheck
-
-
-def score_means(results: Sequence[Enhanced]) -> dict[str, dict[str, float]]:
-    """Mean of every score before and after, for the report."""
-    n = max(len(results), 1)
-    return {name: {"before": round(sum(getattr(r.before, name) for r in results) / n, 4),
-                   "after": round(sum(getattr(r.after, name) for r in results) / n, 4)}
-            for name in SCORE_NAMES}

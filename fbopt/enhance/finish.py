@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from fbopt.config import Config
 from fbopt.enhance.enhancer import Enhancer, EnhanceSettings, PostContext
+from fbopt.pipeline import append_columns, schema_with
 from fbopt.quality.columns import SCORE_FIELDS, score_columns
 from fbopt.quality.score import PostScores, QualitySettings, Scorer
 
@@ -38,8 +39,7 @@ class FinishedStage:
         return SCORE_FIELDS + (ENHANCE_EXTRA if self.enhancer else [])
 
     def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
-        inner = self.inner.output_schema(input_schema)
-        return pa.schema(list(inner) + self.fields)
+        return schema_with(self.inner.output_schema(input_schema), self.fields)
 
     async def process(self, batch: pa.RecordBatch, columns: dict[str, pa.Array],
                       first_row: int) -> pa.RecordBatch:
@@ -48,7 +48,7 @@ class FinishedStage:
         written = [i for i, t in enumerate(texts) if t]
         if self.enhancer is None:
             scores = self.scorer.score([texts[i] for i in written])
-            return _append(out, self._columns(len(texts), written, scores))
+            return append_columns(out, self._columns(len(texts), written, scores))
         topics = _column(out, "topic", len(texts))
         kinds = _column(out, "content_type", len(texts))
         done = self.enhancer.enhance([texts[i] for i in written],
@@ -64,7 +64,7 @@ class FinishedStage:
                       "quality_gain": pa.array(gains, pa.float64())})
         out = out.set_column(out.schema.get_field_index("text"), "text",
                              pa.array(final, pa.string()))
-        return _append(out, added)
+        return append_columns(out, added)
 
     def _columns(self, rows: int, written: list[int], scores: list[PostScores]
                  ) -> dict[str, pa.Array]:
@@ -97,7 +97,3 @@ def _column(batch: pa.RecordBatch, name: str, rows: int) -> list[Any]:
     index = batch.schema.get_field_index(name)
     return batch.column(index).to_pylist() if index >= 0 else [None] * rows
 
-
-def _append(batch: pa.RecordBatch, added: dict[str, pa.Array]) -> pa.RecordBatch:
-    return pa.RecordBatch.from_arrays(list(batch.columns) + list(added.values()),
-                                      names=list(batch.schema.names) + list(added))

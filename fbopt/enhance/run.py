@@ -26,10 +26,9 @@ from fbopt.pipeline import (
     run_stage,
     schema_with,
 )
+from fbopt.quality.api import TEXT_COLUMNS
 from fbopt.quality.columns import GRAMMAR_ISSUE, issue_column
 from fbopt.quality.score import SCORE_NAMES, QualitySettings, Scorer
-
-TEXT_ALIASES = ("text", "message", "status_message", "content", "post")
 
 ENHANCE_FIELDS = (
     [pa.field("text_enhanced", pa.string()), pa.field("enhancements", pa.list_(pa.string()))]
@@ -40,10 +39,10 @@ ENHANCE_FIELDS = (
 
 
 def enhance_schema(text_column: str | None = None) -> Schema:
-    """The text column (auto-detected among TEXT_ALIASES unless named), plus optional topic and
+    """The text column (auto-detected among TEXT_COLUMNS unless named), plus optional topic and
     content_type columns that the engagement and sentiment strategies use."""
     text = (Column(text_column, required=True, help="the post's text") if text_column else
-            Column("text", required=True, aliases=TEXT_ALIASES[1:], help="the post's text"))
+            Column("text", required=True, aliases=TEXT_COLUMNS[1:], help="the post's text"))
     return Schema(command="enhance", columns=(
         text,
         Column("topic", help="what the post is about: used for hashtags"),
@@ -58,7 +57,10 @@ class EnhanceStage:
     enhancer: Enhancer
     schema: Schema
     name: str = "enhance"
-    results: list[dict[str, float]] = field(default_factory=list)
+    # Running sums of every score before and after, for the report's means: constant memory.
+    totals: dict[str, float] = field(default_factory=lambda: {
+        f"{n}_{w}": 0.0 for n in SCORE_NAMES for w in ("before", "after")})
+    posts: int = 0
     changed: int = 0
 
     @property
@@ -81,8 +83,8 @@ class EnhanceStage:
 
     def restore(self, batch: pa.RecordBatch) -> None:
         """Count a batch replayed from a checkpoint (a resumed run) as if just enhanced."""
-        rows = batch.select([f"{n}_{w}" for n in SCORE_NAMES for w in ("before", "after")])
-        self.results.extend(rows.to_pylist())
+        for row in batch.select(list(self.totals)).to_pylist():
+            self._add(row)
         before = batch.column(batch.schema.get_field_index(self.text_name)).to_pylist()
         after = batch.column(batch.schema.get_field_index("text_enhanced")).to_pylist()
         self.changed += sum(a != (b or "") for a, b in zip(after, before, strict=True))
@@ -90,12 +92,17 @@ class EnhanceStage:
     def _tally(self, done: list[Enhanced], texts: list[Any]) -> None:
         for result, original in zip(done, texts, strict=True):
             self.changed += result.text != (original or "")
-            self.results.append({**{f"{k}_before": v for k, v in result.before.scores().items()},
-                                 **{f"{k}_after": v for k, v in result.after.scores().items()}})
+            self._add({**{f"{k}_before": v for k, v in result.before.scores().items()},
+                       **{f"{k}_after": v for k, v in result.after.scores().items()}})
+
+    def _add(self, scores: dict[str, float]) -> None:
+        self.posts += 1
+        for key in self.totals:
+            self.totals[key] += scores[key]
 
     def metrics(self) -> dict[str, Any]:
-        n = max(len(self.results), 1)
-        means = {name: {when: round(sum(r[f"{name}_{when}"] for r in self.results) / n, 4)
+        n = max(self.posts, 1)
+        means = {name: {when: round(self.totals[f"{name}_{when}"] / n, 4)
                         for when in ("before", "after")} for name in SCORE_NAMES}
         return {"mean_scores": means, "posts_changed": self.changed,
                 "share_changed": round(self.changed / n, 4), **self.enhancer.metrics(),

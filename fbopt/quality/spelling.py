@@ -23,7 +23,6 @@ from fbopt.quality.spans import PROTECTED
 MISSPELLINGS = frozenset({"alot", "thier", "wich", "goverment", "tommorrow", "recieved",
                           "untill", "wierd", "truely"})
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_VOWELS = re.compile(r"[aeiouy]+")
 
 
 @lru_cache(maxsize=1)
@@ -110,15 +109,3 @@ def _starts_sentence(text: str, offset: int) -> bool:
     if i < 0 or text[i] in "\n\r":
         return True
     return text[i] in ".!?" and i < offset - 1
-
-
-@lru_cache(maxsize=200_000)
-def syllables(word: str) -> int:
-    """Syllables in one lowercase word: the CMU count, else vowel groups (at least one)."""
-    count = syllable_table().get(word)
-    if count is not None:
-        return count
-    groups = len(_VOWELS.findall(word))
-    if word.endswith("e") and groups > 1 and not word.endswith(("le", "ee")):
-        groups -= 1
-    return max(groups, 1)
