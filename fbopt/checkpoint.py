@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from fbopt.cache import canonical_hash
 from fbopt.errors import UsageError
+from fbopt.io.readers import single_batch
 from fbopt.providers.base import Completion
 
 CHECKPOINT_FORMAT = 1
@@ -182,8 +183,7 @@ class Checkpoint:
             self.done.discard(index)
             self._path(index).unlink(missing_ok=True)
             return None
-        batch = table.combine_chunks().to_batches()
-        out = batch[0] if len(batch) == 1 else pa.concat_batches(batch)
+        out = single_batch(table)
         self.batches_replayed += 1
         self.rows_replayed += out.num_rows
         return out

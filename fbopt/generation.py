@@ -149,7 +149,7 @@ class GenerateStage:
                                          self.forced_variants)
         if why.null_count == 0:
             return self._skipped(batch, columns, first_row, why, counts)[0]
-        rows = topic_rows(columns, first_row, self.default_variants, self.forced_variants)
+        rows = topic_rows(columns, first_row, counts, rowcheck.batch_ids(columns, first_row))
         reasons = why.to_pylist()
         plan: list[Assignment] = []
         index: list[int] = []
@@ -199,9 +199,12 @@ class GenerateStage:
         await self.dispatcher.aclose()
 
 
-def topic_rows(columns: dict[str, pa.Array], first_row: int, default_variants: int,
-               forced_variants: int | None) -> list[TopicRow]:
+def topic_rows(columns: dict[str, pa.Array], first_row: int, counts: np.ndarray,
+               ids: pa.Array) -> list[TopicRow]:
+    """Each row typed with its defaults; `counts` (posts per row) and `ids` (topic ids) come
+    from fbopt.rowcheck, which the skipped rows use too."""
     data = {name: array.to_pylist() for name, array in columns.items()}
+    topic_ids = ids.to_pylist()
     n = len(data["topic"])
     rows = []
     for i in range(n):
@@ -211,13 +214,13 @@ def topic_rows(columns: dict[str, pa.Array], first_row: int, default_variants: i
 
         rows.append(TopicRow(
             row=first_row + i,
-            topic_id=str(get("id", first_row + i)),
+            topic_id=topic_ids[i],
             topic=" ".join((data["topic"][i] or "").split()),
             audience=get("audience", "general"),
             tone=get("tone", "friendly"),
             content_type=str(get("content_type", "")).lower(),
             language=get("language", "en"),
-            variants=forced_variants or int(get("variants", default_variants)),
+            variants=int(counts[i]),
             quality_requirement=float(get("quality_requirement", 0.5)),
             budget=get("budget", None),
             urgency=float(get("urgency", 0.5)),

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fbopt.io.check import effective_ids
+from fbopt.io.readers import single_batch
 from fbopt.pipeline import append_columns
 
 EMPTY_TOPIC = "the topic is empty: nothing to write about"
@@ -46,7 +47,7 @@ def skip_reasons(columns: dict[str, pa.Array], max_topic_chars: int,
 
 def variant_counts(columns: dict[str, pa.Array], rows: int, default_variants: int,
                    forced_variants: int | None) -> np.ndarray:
-    """Posts to write per row, as topic_rows decides it: forced, else the column, else default."""
+    """Posts to write per row: forced, else the `variants` column, else the default."""
     if forced_variants:
         return np.full(rows, forced_variants, np.int64)
     if "variants" not in columns:
@@ -66,8 +67,7 @@ def skipped_rows(batch: pa.RecordBatch, columns: dict[str, pa.Array], first_row:
     starts = np.repeat(np.cumsum(repeat) - repeat, repeat)
     variant = np.arange(index.size, dtype=np.int64) - starts + 1
     take = pa.array(index, pa.int64())
-    ids = effective_ids(columns["id"], first_row) if "id" in columns else effective_ids(
-        pa.nulls(batch.num_rows, pa.string()), first_row)
+    ids = batch_ids(columns, first_row)
     known = {"topic_id": ids.take(take), "variant": pa.array(variant, pa.int32()),
              "status": pa.array(["skipped"] * index.size, pa.string()),
              "error": reasons.take(take), "cache": pa.array(["none"] * index.size, pa.string())}
@@ -82,6 +82,12 @@ def skipped_rows(batch: pa.RecordBatch, columns: dict[str, pa.Array], first_row:
     return append_columns(batch.take(take), added), index, variant
 
 
+def batch_ids(columns: dict[str, pa.Array], first_row: int) -> pa.Array:
+    """Each row's topic id: its `id` value, or its row number when empty or absent."""
+    rows = len(next(iter(columns.values())))
+    return effective_ids(columns.get("id", pa.nulls(rows, pa.string())), first_row)
+
+
 def merge_rows(parts: Sequence[tuple[pa.RecordBatch, np.ndarray, np.ndarray]]) -> pa.RecordBatch:
     """One batch from parts of it, in input-row order and, within a row, variant order."""
     batches = [p[0] for p in parts if p[0].num_rows]
@@ -91,5 +97,4 @@ def merge_rows(parts: Sequence[tuple[pa.RecordBatch, np.ndarray, np.ndarray]]) -
     index = np.concatenate([p[1] for p in parts if p[0].num_rows])
     variant = np.concatenate([p[2] for p in parts if p[0].num_rows])
     order = np.lexsort((variant, index))
-    merged = table.take(pa.array(order, pa.int64())).combine_chunks().to_batches()
-    return merged[0] if len(merged) == 1 else pa.concat_batches(merged)
+    return single_batch(table.take(pa.array(order, pa.int64())))

@@ -8,7 +8,7 @@ Not for reading formats (fbopt.io.readers) or for rows a stage can skip (the sta
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pyarrow as pa
@@ -142,9 +142,3 @@ def _values_at(open_batches: Callable[[list[str]], Batches], column: str,
             found[row] = ids[row - first_row].as_py()
     return found
 
-
-def select_batches(batches: Iterator[tuple[int, pa.RecordBatch]],
-                   columns: list[str]) -> Iterator[tuple[int, pa.RecordBatch]]:
-    """Only `columns` of each batch (for readers that cannot select while reading)."""
-    for first_row, batch in batches:
-        yield first_row, batch.select(columns)

@@ -304,10 +304,10 @@ def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Record
         table = pa.Table.from_batches([batch])
         buffer = table if buffer is None else pa.concat_tables([buffer, table])
         while buffer.num_rows >= size:
-            yield _single_batch(buffer.slice(0, size))
+            yield single_batch(buffer.slice(0, size))
             buffer = buffer.slice(size)
     if buffer is not None and buffer.num_rows:
-        yield _single_batch(buffer)
+        yield single_batch(buffer)
 
 
 def _drop_rows(batches: Iterator[pa.RecordBatch], count: int) -> Iterator[pa.RecordBatch]:
@@ -320,7 +320,8 @@ def _drop_rows(batches: Iterator[pa.RecordBatch], count: int) -> Iterator[pa.Rec
         count = 0
 
 
-def _single_batch(table: pa.Table) -> pa.RecordBatch:
+def single_batch(table: pa.Table) -> pa.RecordBatch:
+    """The rows of `table` as one record batch (zero-copy when it has one chunk)."""
     batches = table.combine_chunks().to_batches()
     return batches[0] if len(batches) == 1 else pa.concat_batches(batches)
 
