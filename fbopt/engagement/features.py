@@ -199,8 +199,7 @@ class Featurizer:
         values = np.stack(columns, axis=1).astype(np.float32)
         mean = np.asarray(self.config.mean, dtype=np.float32)[index]
         std = np.asarray(self.config.std, dtype=np.float32)[index]
-        return index, np.where(std > 0, (values - mean) / np.where(std > 0, std, 1.0),
-                               0.0).astype(np.float32)
+        return index, _standardise(values, mean, std)
 
     def fit_scaling(self, dense: np.ndarray) -> None:
         """Standardise counts and levels; leave 0/1 columns as they are (a rare category must
@@ -216,8 +215,7 @@ class Featurizer:
     def scale(self, dense: np.ndarray) -> np.ndarray:
         mean = np.asarray(self.config.mean, dtype=np.float32)
         std = np.asarray(self.config.std, dtype=np.float32)
-        return np.where(std > 0, (dense - mean) / np.where(std > 0, std, 1.0), 0.0).astype(
-            np.float32)
+        return _standardise(dense, mean, std)
 
     def inputs(self, bags: list[textfeatures.Bag], raw: Raw) -> Inputs:
         return Inputs(bags, self.scale(self.dense(raw)), observed_age(raw))
@@ -231,3 +229,9 @@ def _is_binary(name: str) -> bool:
 def observed_age(raw: Raw) -> np.ndarray:
     """Hours between posting and measuring, infinite where unknown (a mature post)."""
     return np.where(np.isnan(raw.age_hours), np.inf, raw.age_hours).astype(np.float32)
+
+
+def _standardise(values: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """(values - mean) / std, and 0 where a column never varied in training (std 0)."""
+    return np.where(std > 0, (values - mean) / np.where(std > 0, std, 1.0), 0.0).astype(
+        np.float32)

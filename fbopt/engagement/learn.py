@@ -38,11 +38,11 @@ from fbopt.engagement.train import (
     fit,
     predict_members,
     resolve_device,
+    z_of,
 )
 from fbopt.errors import InputError
-from fbopt.io.paths import default_report
 from fbopt.io.report import RunReport
-from fbopt.pipeline import open_input
+from fbopt.pipeline import open_input, run_paths
 
 log = logging.getLogger(__name__)
 MIN_POSTS = 20
@@ -265,7 +265,7 @@ def validate(cfg: Config, posts: Posts, y: np.ndarray, when: np.ndarray,
     half = np.arange(len(val_rows)) % 2 == 0
     held_scale = calibrate(y_val[half], mean[half], spread[half], interval)
     scale = calibrate(y_val, mean, spread, interval)
-    z = _z(interval)
+    z = z_of(interval)
     low, high = mean - z * spread * held_scale, mean + z * spread * held_scale
     found = metrics.summary(mean, y_val, val.page, low, high)
     inside = (y_val >= low) & (y_val <= high)
@@ -276,12 +276,6 @@ def validate(cfg: Config, posts: Posts, y: np.ndarray, when: np.ndarray,
                "high": mean + z * spread * scale, "y_val": y_val, "net": result.net,
                "featurizer": featurizer, "history": history}
     return found, details
-
-
-def _z(interval: float) -> float:
-    from statistics import NormalDist
-
-    return NormalDist().inv_cdf(0.5 + interval / 2.0)
 
 
 def final_model(cfg: Config, posts: Posts, y: np.ndarray, when: np.ndarray,
@@ -317,8 +311,7 @@ def learn(posts: Any, *, model_path: str | Path | None = None, report: str | Pat
     """
     cfg = config if isinstance(config, Config) else load_config(config)
     run = RunReport("learn")
-    is_path = isinstance(posts, (str, Path))
-    rep_path = Path(report) if report else (default_report(posts, "learn") if is_path else None)
+    _, rep_path = run_paths(posts, None, report, "learn")
     target_device = str(resolve_device(device or str(cfg.get("engagement.device"))))
     settings = settings_from(cfg, target_device)
     if batch_size:

@@ -7,7 +7,6 @@ Not for saving or loading (fbopt.engagement.artifact) nor for training.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -18,6 +17,7 @@ from fbopt.engagement.formats import Posts
 from fbopt.engagement.history import PageHistory
 from fbopt.engagement.model import EnsembleNet, to_tensors
 from fbopt.engagement.text import Bag
+from fbopt.engagement.train import combine, z_of
 
 
 @dataclass
@@ -108,10 +108,9 @@ class EngagementModel:
         return found.float().cpu().numpy()
 
     def scores(self, mu: np.ndarray, sigma: np.ndarray) -> Scores:
-        mu, sigma = mu.astype(np.float64), sigma.astype(np.float64)
-        mean = mu.mean(axis=1)
-        spread = np.sqrt((sigma ** 2).mean(axis=1) + mu.var(axis=1)) * self.scale
-        z = NormalDist().inv_cdf(0.5 + self.interval / 2.0)
+        mean, spread = combine(mu.astype(np.float64), sigma.astype(np.float64))
+        spread = spread * self.scale
+        z = z_of(self.interval)
         return Scores(mean, spread, mean - z * spread, mean + z * spread)
 
     def score(self, posts: Posts) -> Scored:

@@ -205,10 +205,15 @@ def combine(mu: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, spread
 
 
+def z_of(interval: float) -> float:
+    """The normal quantile that bounds a central `interval` (1.28 for 0.8)."""
+    return NormalDist().inv_cdf(0.5 + interval / 2.0)
+
+
 def calibrate(y: np.ndarray, mean: np.ndarray, spread: np.ndarray, interval: float) -> float:
     """The factor on `spread` that makes the central `interval` cover that share of `y`."""
     if len(y) == 0:
         return 1.0
     z = np.abs(y - mean) / np.maximum(spread, 1e-6)
-    nominal = NormalDist().inv_cdf(0.5 + interval / 2.0)
+    nominal = z_of(interval)
     return float(max(np.quantile(z, interval) / nominal, 1e-3))
