@@ -7,20 +7,13 @@ fbopt knows comes from the TOML file.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from fbopt.config import Config, packaged_config_text, read_toml
+from fbopt.config import Config, load_data_file
 from fbopt.errors import ConfigError
 from fbopt.providers.registry import PROVIDERS
 from fbopt.providers.remote import Price
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 CONTENT_TYPES = ("technical", "educational", "entertainment", "personal", "promotional",
                  "general")
@@ -132,7 +125,4 @@ def parse_catalog(data: dict[str, Any], source: str) -> Catalog:
 
 def load_catalog(config: Config) -> Catalog:
     """The catalog named by `llm.models_file`, else the packaged configs/models.toml."""
-    path = str(config.get("llm.models_file") or "").strip()
-    if path:
-        return parse_catalog(read_toml(Path(path)), path)
-    return parse_catalog(tomllib.loads(packaged_config_text("models.toml")), "configs/models.toml")
+    return parse_catalog(*load_data_file(config, "llm.models_file", "models.toml"))

@@ -34,6 +34,15 @@ def packaged_config_text(name: str) -> str:
     return resources.files("fbopt").joinpath("configs", name).read_text(encoding="utf-8")
 
 
+def load_data_file(config: Config, key: str, packaged: str) -> tuple[dict[str, Any], str]:
+    """A data file users edit (models.toml, prompts.toml): the path in setting `key`, else the
+    packaged copy; with the name to quote in errors."""
+    path = str(config.get(key) or "").strip()
+    if path:
+        return read_toml(Path(path)), path
+    return tomllib.loads(packaged_config_text(packaged)), f"configs/{packaged}"
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:

@@ -17,13 +17,13 @@ from typing import Any
 from fbopt.cache import PostCache, cache_key, semantic_group
 from fbopt.catalog import Catalog
 from fbopt.checkpoint import CallJournal
-from fbopt.errors import ProviderError, ProviderTimeout
+from fbopt.errors import ProviderError
 from fbopt.generation import Assignment, Outcome
 from fbopt.limits import Budget, RateLimiter, RetryPolicy, tokens_upper_bound
 from fbopt.providers.base import Completion, CompletionRequest
 from fbopt.providers.offline import OfflineProvider
 from fbopt.providers.registry import OFFLINE, ProviderSettings, load_adapter, redact
-from fbopt.providers.remote import RemoteProvider
+from fbopt.providers.remote import RemoteProvider, timeout_error
 
 
 @dataclass
@@ -211,9 +211,7 @@ class LLMDispatcher:
                 # The SDK has the same timeout; this bounds the whole call, body included.
                 return await asyncio.wait_for(adapter.call(req), self.timeout + 1.0)
             except asyncio.TimeoutError as exc:
-                raise ProviderTimeout(f"no answer within {self.timeout:g}s",
-                                      provider=adapter.name,
-                                      hint="raise llm.timeout or retry later") from exc
+                raise timeout_error(adapter.name, self.timeout) from exc
             finally:
                 self._in_flight -= 1
 

@@ -8,21 +8,14 @@ from __future__ import annotations
 
 import random
 import string
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from fbopt.catalog import CONTENT_TYPES
-from fbopt.config import Config, packaged_config_text, read_toml
+from fbopt.config import Config, load_data_file
 from fbopt.errors import ConfigError
 from fbopt.feedback import Posterior
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 PLACEHOLDERS = frozenset({"topic", "audience", "tone", "language", "content_type", "min_chars",
                           "max_chars", "target_chars"})
@@ -105,8 +98,4 @@ def parse_prompts(data: dict[str, Any], source: str) -> PromptBook:
 
 def load_prompts(config: Config) -> PromptBook:
     """The prompt book named by `llm.prompts_file`, else the packaged configs/prompts.toml."""
-    path = str(config.get("llm.prompts_file") or "").strip()
-    if path:
-        return parse_prompts(read_toml(Path(path)), path)
-    return parse_prompts(tomllib.loads(packaged_config_text("prompts.toml")),
-                         "configs/prompts.toml")
+    return parse_prompts(*load_data_file(config, "llm.prompts_file", "prompts.toml"))

@@ -116,8 +116,7 @@ class RemoteProvider(Provider):
         if err is not None:
             return err
         if _is_timeout(exc):
-            return ProviderTimeout(f"no answer within {self.settings.timeout:g}s",
-                                   provider=self.name, hint="raise llm.timeout or retry later")
+            return timeout_error(self.name, self.settings.timeout)
         if isinstance(exc, ValueError):  # JSONDecodeError and friends: a body we cannot read
             # Retryable: a proxy or a dropped connection cuts bodies short now and then.
             return ProviderError(f"malformed response body ({type(exc).__name__})",
@@ -194,3 +193,9 @@ def body_message(body: Any) -> str:
             return str(body["message"])
         return str(inner)
     return str(body or "")
+
+
+def timeout_error(provider: str, seconds: float) -> ProviderTimeout:
+    """The error for a call with no answer within its timeout (retryable)."""
+    return ProviderTimeout(f"no answer within {seconds:g}s", provider=provider,
+                           hint="raise llm.timeout or retry later")
