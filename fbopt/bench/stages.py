@@ -63,6 +63,10 @@ class BenchStage:
     rows: int | None = None
     full_warmup: bool = False
 
+    def warmups(self, asked: int) -> int:
+        """Warm-up runs this stage makes: at least one where the warm-up fills a cache."""
+        return max(asked, 1) if self.full_warmup else asked
+
     @property
     def group(self) -> str:
         return self.name.split(".", 1)[0]

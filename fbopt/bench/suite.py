@@ -304,7 +304,7 @@ def loopback_facts(answer: dict[str, Any], server: dict[str, Any],
 def stage_entry(stage: BenchStage, device: str, answer: dict[str, Any], repeat: int,
                 warmup: int) -> dict[str, Any]:
     entry = {"stage": stage.name, "what": stage.what, "device": device, "repeat": repeat,
-             "warmup": max(warmup, 1) if stage.full_warmup else warmup}
+             "warmup": stage.warmups(warmup)}
     entry.update(answer)
     entry.pop("traceback", None)
     return entry

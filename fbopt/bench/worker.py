@@ -44,7 +44,7 @@ def warm_up(stage: BenchStage, spec: Spec, work: Path) -> float:
     count = int(spec.get("warmup", 1))
     warm = {**spec, "input": spec["warmup_input"]}
     start = time.perf_counter()
-    for _ in range(max(count, 1) if stage.full_warmup else count):
+    for _ in range(stage.warmups(count)):
         stage.run(warm, work / "warmup.out.parquet")
     return time.perf_counter() - start
 
@@ -82,8 +82,7 @@ def measure(spec: Spec) -> dict[str, Any]:
         "rows": run.rows,
         "seconds": [round(s, 4) for s in seconds],
         "cpu_seconds": [round(c, 4) for c in cpu],
-        "warmup": max(1, int(spec.get("warmup", 1))) if stage.full_warmup
-        else int(spec.get("warmup", 1)),
+        "warmup": stage.warmups(int(spec.get("warmup", 1))),
         "warmup_seconds": round(warmup_seconds, 4),
         "probe_seconds": round(probe_seconds, 4),
         "rows_per_second": rate_summary(rates),
