@@ -210,11 +210,13 @@ async def _run_stage(stage: Stage, source: Any, output: Path | None, report: Run
         with stop.sigterm_cancels(asyncio.current_task()):
             if output is None:
                 sink = MemorySink()
-                schema = await _pump(stage, reader, mapping, sink, report, bar, checkpoint)
+                schema = await _pump(stage, reader, mapping, sink, report, bar, checkpoint,
+                                     not validate_first)
                 return sink.table(stage.output_schema(schema))
             report.output_path = str(output)
             with AtomicWriter(output) as writer:
-                schema = await _pump(stage, reader, mapping, writer, report, bar, checkpoint)
+                schema = await _pump(stage, reader, mapping, writer, report, bar, checkpoint,
+                                     not validate_first)
                 with report.stage("write"):
                     writer.commit(empty_schema=stage.output_schema(schema))
             stop.committed = str(output)
@@ -230,8 +232,9 @@ async def _run_stage(stage: Stage, source: Any, output: Path | None, report: Run
 
 
 async def _pump(stage: Stage, reader: Any, mapping: dict[str, str], sink: Sink,
-                report: RunReport, bar: Progress,
-                checkpoint: Checkpoint | None = None) -> pa.Schema:
+                report: RunReport, bar: Progress, checkpoint: Checkpoint | None = None,
+                check: bool = True) -> pa.Schema:
+    """Process every batch; `check` off when the first pass already checked the values."""
     path = str(reader.path)
     batches = iter(reader)
     schema: pa.Schema | None = None
@@ -252,7 +255,7 @@ async def _pump(stage: Stage, reader: Any, mapping: dict[str, str], sink: Sink,
             _restore(stage, out)
         else:
             with report.stage("validate"):
-                columns = stage.schema.typed(batch, mapping, path, first_row)
+                columns = stage.schema.typed(batch, mapping, path, first_row, check=check)
             with report.stage(stage.name):
                 out = await stage.process(batch, columns, first_row)
             if checkpoint is not None:

@@ -67,24 +67,28 @@ class Schema:
         return found
 
     def typed(self, batch: pa.RecordBatch, mapping: dict[str, str], path: str,
-              first_row: int) -> dict[str, pa.Array]:
+              first_row: int, *, check: bool = True) -> dict[str, pa.Array]:
         """The declared columns of `batch`, cast to their types and range-checked.
-        `first_row` is the 1-based data row of the batch's first row, for messages."""
+        `first_row` is the 1-based data row of the batch's first row, for messages. With
+        `check` off, the NUL and range checks are skipped: for a batch that a first pass over
+        the whole input (fbopt.io.check) has already checked."""
         out: dict[str, pa.Array] = {}
         for col in self.columns:
             source = mapping.get(col.name)
             if source is None:
                 continue
             array = batch.column(batch.schema.get_field_index(source))
-            out[col.name] = _cast(col, array, path, first_row, source)
+            out[col.name] = _cast(col, array, path, first_row, source, check)
         return out
 
 
-def _cast(col: Column, array: pa.Array, path: str, first_row: int, source: str) -> pa.Array:
+def _cast(col: Column, array: pa.Array, path: str, first_row: int, source: str,
+          check: bool = True) -> pa.Array:
     target = _ARROW_TYPES[col.type]
     if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
         array = pc.utf8_trim_whitespace(array.cast(pa.string()))
-        _check_no_nul(array, path, first_row, source)
+        if check:
+            _check_no_nul(array, path, first_row, source)
         if col.type != "str":
             array = pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
     if array.type != target:
@@ -97,7 +101,7 @@ def _cast(col: Column, array: pa.Array, path: str, first_row: int, source: str) 
                 path=path, row=first_row + bad[0], column=source,
                 hint=f"'{col.name}' must be {_kind_text(col.type)} or empty",
             ) from None
-    if col.type != "str" and (col.minimum is not None or col.maximum is not None):
+    if check and col.type != "str" and (col.minimum is not None or col.maximum is not None):
         _check_range(col, array, path, first_row, source)
     return array
 
