@@ -61,7 +61,7 @@ class NoveltyIndex:
         mine = shingles(text)
         if not mine:
             return 0.0
-        own_set = shingles(own) if own is not None else frozenset()
+        own_set = frozenset() if own is None else (mine if own == text else shingles(own))
         shared = sum(1 for s in mine if self.counts[s] - (s in own_set) > 0)
         return 1.0 - shared / len(mine)
 
