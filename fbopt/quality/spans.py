@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 _PATTERNS = {
     "url": r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]'’”]",
@@ -27,14 +26,7 @@ PROTECTED = re.compile("|".join(f"(?P<{name}>{p})" for name, p in _PATTERNS.item
 
 def protected_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, kind) of every protected span, in order and never overlapping."""
-    return list(_spans(text))
-
-
-@lru_cache(maxsize=8)
-def _spans(text: str) -> tuple[tuple[int, int, str], ...]:
-    # One text is checked by the house rules, the grammar backend and the spelling lookup in
-    # turn: the regex runs once for the three.
-    return tuple((m.start(), m.end(), m.lastgroup or "") for m in PROTECTED.finditer(text))
+    return [(m.start(), m.end(), m.lastgroup or "") for m in PROTECTED.finditer(text)]
 
 
 def overlaps(start: int, end: int, spans: Iterable[tuple[int, int, str]]) -> bool:

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from fbopt.errors import ConfigError
 from fbopt.quality.grammar import GrammarIssue
-from fbopt.quality.spans import protected_spans
+from fbopt.quality.spans import PROTECTED
 
 # Misspellings the CMU dictionary lists as words (it transcribes what people write).
 MISSPELLINGS = frozenset({"alot", "thier", "wich", "goverment", "tommorrow", "recieved",
@@ -79,9 +79,9 @@ def unknown_words(text: str) -> list[GrammarIssue]:
 
 def _prose_parts(text: str) -> list[tuple[int, int]]:
     parts, start = [], 0
-    for span_start, span_end, _ in protected_spans(text):
-        parts.append((start, span_start))
-        start = span_end
+    for m in PROTECTED.finditer(text):
+        parts.append((start, m.start()))
+        start = m.end()
     parts.append((start, len(text)))
     return parts
 
