@@ -44,7 +44,7 @@ def check_input(schema: Schema, open_batches: Callable[[list[str]], Batches],
         raise InputError("the file has a header but no data rows", path=path,
                          hint="add at least one row")
     for name, column in unique.items():
-        found = first_repeat(np.concatenate(hashes[name]),
+        found = first_repeat(np.concatenate(hashes.pop(name)),
                              lambda wanted, c=column: _values_at(open_batches, c, wanted))
         if found is not None:
             value, first, again = found
@@ -111,12 +111,15 @@ def first_repeat(hashes: np.ndarray, values_at: Callable[[set[int]], dict[int, s
     are compared by value (one more pass), so a hash collision never reports a false repeat."""
     if hashes.size < 2:
         return None
-    order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
+    # A sorted copy and a mask, not an argsort and a permuted copy: memory here grows with the
+    # rows of the file, 8 bytes a row fewer this way.
+    ordered = np.sort(hashes)
     equal = ordered[1:] == ordered[:-1]
     if not equal.any():
         return None
-    members = np.union1d(order[1:][equal], order[:-1][equal])[:_MAX_CANDIDATES]
+    repeated = np.unique(ordered[1:][equal])
+    del ordered, equal
+    members = np.flatnonzero(np.isin(hashes, repeated))[:_MAX_CANDIDATES]
     values = values_at({int(i) + 1 for i in members})
     seen: dict[str, int] = {}
     best: tuple[str, int, int] | None = None
