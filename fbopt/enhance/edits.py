@@ -26,7 +26,8 @@ class Edit:
 
 def safe_edits(text: str, edits: Iterable[Edit]) -> list[Edit]:
     """The edits that can be applied together: in order of position, an edit that overlaps an
-    earlier kept one or a protected span, or that changes nothing, is dropped."""
+    earlier kept one or a protected span, that changes nothing, or that inserts what the edit
+    just before it already ends with, is dropped."""
     spans = protected_spans(text)
     kept: list[Edit] = []
     end = -1
@@ -35,6 +36,9 @@ def safe_edits(text: str, edits: Iterable[Edit]) -> list[Edit]:
             continue
         if edit.start < end or (edit.start == end and kept and kept[-1].start == end):
             continue
+        if edit.start == edit.end == end and kept and kept[-1].replacement.endswith(
+                edit.replacement):
+            continue  # "For example" -> "For example," already put the comma this adds
         if overlaps(edit.start, edit.end, spans):
             continue
         kept.append(edit)

@@ -19,7 +19,9 @@ from fbopt.quality.grammar import GrammarIssue
 
 _WORD_BEFORE = re.compile(r"([A-Za-z']+)[ \t]+$")
 _WORD_AFTER = re.compile(r"^[ \t]+([A-Za-z']+)")
-SPELLING_KINDS = {"Spelling", "TYPOS", "misspelling"}
+# Harper reports a word it would split ("allready" -> "all ready") as a Typo: a misspelling whose
+# fix may as well be one word ("already"), so its candidates are weighed like any misspelling's.
+SPELLING_KINDS = {"Spelling", "Typo", "TYPOS", "misspelling"}
 # Contractions written without their apostrophe: certain fixes, whatever the model says.
 CONTRACTIONS = {w.replace("'", ""): w for w in (
     "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "can't", "couldn't",
@@ -28,7 +30,7 @@ CONTRACTIONS = {w.replace("'", ""): w for w in (
     "they'll", "we'll", "didn't", "mustn't", "needn't")} | {
     # Text-speak with one reading.
     "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "thx": "thanks",
-    "becuz": "because", "cuz": "because", "b4": "before"}
+    "becuz": "because", "cuz": "because", "b4": "before", "donnot": "do not"}
 
 
 @dataclass(frozen=True)

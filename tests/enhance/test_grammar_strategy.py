@@ -68,3 +68,20 @@ def test_a_first_consonant_is_kept_but_a_first_vowel_may_change() -> None:
     text = "Protect the inviroment now."
     assert GrammarFixer().choose(text, spelling(text, "inviroment", "environment")) == \
         "environment"
+
+
+def test_a_word_the_backend_would_split_may_be_one_misspelt_word() -> None:
+    # Harper's SplitWords reports these as a Typo with only the split as its suggestion.
+    for text, word, split, fixed in (
+            ("The work is allready done.", "allready", "all ready", "already"),
+            ("We can do it togather with you.", "togather", "to gather", "together"),
+            ("It takes hardwork to win.", "hardwork", "hard work", "hard work")):
+        start = text.index(word)
+        issue = GrammarIssue("Typo", "split", start, len(word), split, "SplitWords", (split,))
+        assert GrammarFixer().choose(text, issue) == fixed
+
+
+def test_an_insertion_the_edit_before_it_already_made_is_dropped() -> None:
+    text = "For example they can."
+    edits = [Edit(0, 11, "For example,"), Edit(11, 11, ",")]
+    assert apply_edits(text, edits) == "For example, they can."
