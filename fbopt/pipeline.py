@@ -97,13 +97,19 @@ class RunResult:
 
 def run_paths(source: Any, output: str | Path | None, report: str | Path | None,
               command: str) -> tuple[Path | None, Path | None]:
-    """Output and report paths: as given, else `<stem>.<command>.parquet` and
-    `<stem>.<command>.report.json` here for a file input, else none (DataFrame in and out)."""
+    """Output and report paths: as given; else the report beside a given output
+    (`out.parquet` -> `out.report.json`); else `<stem>.<command>.parquet` and
+    `<stem>.<command>.report.json` here for a file input; else none (DataFrame in and out)."""
     from fbopt.io.paths import default_output, default_report
 
     is_path = isinstance(source, (str, Path))
     out_path = Path(output) if output else (default_output(source, command) if is_path else None)
-    rep_path = Path(report) if report else (default_report(source, command) if is_path else None)
+    if report:
+        rep_path: Path | None = Path(report)
+    elif output:
+        rep_path = Path(output).with_suffix(".report.json")
+    else:
+        rep_path = default_report(source, command) if is_path else None
     return out_path, rep_path
 
 

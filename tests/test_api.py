@@ -23,7 +23,11 @@ def test_generate_path_in_path_out(workdir: Path) -> None:
     (workdir / "t.csv").write_text("topic\nbalcony tomatoes\n", encoding="utf-8")
     result = fbopt.generate("t.csv", "posts.jsonl", variants=2)
     assert result.output == Path("posts.jsonl") and (workdir / "posts.jsonl").exists()
-    assert result.report_path == workdir / "t.generate.report.json"
+    # the report goes beside the output it describes
+    assert result.report_path is not None
+    assert result.report_path.resolve() == workdir / "posts.report.json"
+    assert (workdir / "posts.report.json").exists()
+    assert not (workdir / "t.generate.report.json").exists()
 
 
 def test_quick_post() -> None:

@@ -62,7 +62,7 @@ def test_thirty_percent_faults_lose_and_repeat_nothing(workdir, faulty):
     assert set(faulty.state.faults_sent) == set(FAULT_KINDS)
     assert max(faulty.state.attempts.values()) <= MAX_ATTEMPTS
     assert len(faulty.state.attempts) == n * variants
-    report = json.loads((workdir / "topics.generate.report.json").read_text())
+    report = json.loads((workdir / "out.report.json").read_text())
     llm = report["metrics"]["llm"]
     assert llm["attempts"] == len(faulty.seen) and llm["retries"] > 0
     # Cost: only answered calls, at the catalog price, once each.

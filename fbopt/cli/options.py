@@ -31,7 +31,8 @@ def run_options(func: F) -> F:
                      help="Output file; the format follows the extension (.parquet, .csv, "
                           ".jsonl). Default: <input-stem>.<command>.parquet here."),
         click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Report JSON. Default: <input-stem>.<command>.report.json here."),
+                     help="Report JSON. Default: beside -o (out.parquet -> out.report.json), else "
+                          "<input-stem>.<command>.report.json here."),
         click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
                      help="Config TOML. Default: ./fbopt.toml if present, else the packaged one."),
         click.option("--batch-size", type=click.IntRange(1, 1_000_000), default=None,

@@ -177,6 +177,6 @@ def test_a_million_empty_topics_are_skipped_cheaply(workdir: Path) -> None:
     assert table.num_rows == 1_000_000
     assert pc.all(pc.equal(table["status"], "skipped")).as_py()
     assert table["topic_id"][999_999].as_py() == "999999"
-    report = json.loads((workdir / "empty_topics.generate.report.json").read_text())
+    report = json.loads((workdir / "out.report.json").read_text())
     assert report["metrics"]["posts_by_status"] == {"skipped": 1_000_000}
     assert report["metrics"]["llm"]["calls"] == 0

@@ -105,7 +105,7 @@ def test_sigkill_at_any_point_then_rerun_calls_no_row_twice(workdir, isolated_ho
     # The checkpoint went with the commit; the killed runs' temporary files were swept.
     assert not list((isolated_home / "checkpoints").iterdir())
     assert leftovers(workdir) == []
-    report = (workdir / "topics.generate.report.json").read_text()
+    report = (workdir / "out.report.json").read_text()
     assert '"rows_replayed"' in report and '"batches_replayed": 0' not in report
     # Same rows as a run that was never stopped.
     with FakeServer() as clean:
@@ -180,7 +180,7 @@ def test_enhance_killed_then_rerun_replays_finished_batches(workdir, isolated_ho
     assert 2 <= kept < 5 and not (workdir / "better.parquet").exists()
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.stderr
-    report = json.loads((workdir / "posts.enhance.report.json").read_text())
+    report = json.loads((workdir / "better.report.json").read_text())
     assert report["metrics"]["resume"]["batches_replayed"] == kept
     assert report["rows_out"] == 10 and report["metrics"]["posts_changed"] >= 0
     rows = pq.read_table(workdir / "better.parquet").to_pylist()
@@ -212,6 +212,6 @@ def test_max_cost_counts_what_was_spent_before_the_restart(workdir, isolated_hom
     assert len(rows) == 40
     replayed = [r for r in rows if r["status"] == "ok"]
     assert replayed and {r["status"] for r in rows} == {"ok", "skipped_budget"}
-    report = json.loads((workdir / "topics.generate.report.json").read_text())
+    report = json.loads((workdir / "out.report.json").read_text())
     assert report["metrics"]["llm"]["cost_usd"] == 0  # nothing new was spent
     assert report["metrics"]["llm"]["cost_usd_before_resume"] > float(cap)
