@@ -6,6 +6,8 @@ Not a test: timings depend on the machine and what else runs on it.
     .venv/bin/python scripts/quality_throughput.py \
         ../shared/data/jbencina-facebook-news/fb_news_posts_20K.csv
     options: --column message --limit N --workers N --batch 2048 --rules fast|posts|default
+             --harper-floor (also time Harper alone, every rule off: the cost no rule choice
+             removes; first on unseen texts, then the same texts again, which Harper caches)
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=2048, help="texts per Scorer.score call")
     parser.add_argument("--rules", default=None,
                         help="Harper rule selection (default: quality.harper_rules, 'fast')")
+    parser.add_argument("--harper-floor", action="store_true",
+                        help="also time Harper's lint with every rule off, in this process")
     args = parser.parse_args()
 
     texts = read_texts(args.posts, args.column, args.limit)
@@ -74,6 +78,33 @@ def main() -> None:
           f"{1000 * own / scored:.3f}: signals, creativity, hand-off; scoring only) -> "
           f"{cores * scored / cpu:,.0f} posts/s on {cores} free cores")
     print(f"load average during the run: {os.getloadavg()[0]:.2f}")
+    if args.harper_floor:
+        harper_floor(list(dict.fromkeys(t for t in texts if t.strip())), cores)
+
+
+def harper_floor(texts: list[str], cores: int) -> None:
+    """Harper's own cost per post with every rule off: parsing (tokens, dictionary, tagger and
+    its neural noun-phrase chunker). A fresh process is slow for its first texts, so it warms up
+    on the last 1,000 texts and times the others. Then it times 1,000 texts linted a second time
+    right away: Harper caches recent sentences, so a benchmark that lints the same posts over
+    and over measures much less than a run over new posts costs."""
+    import harper
+
+    linter = harper.Linter(harper.Dialect.AMERICAN)
+    linter.set_lint_config(dict.fromkeys(linter.get_default_lint_config(), False))
+    warm, timed = (texts[-1000:], texts[:-1000]) if len(texts) > 2000 else ([], texts)
+
+    def lint_all(batch: list[str]) -> float:
+        start = time.process_time()
+        for text in batch:
+            linter.lint(text, language=harper.Language.PLAINTEXT)
+        return 1000 * (time.process_time() - start) / max(len(batch), 1)
+
+    lint_all(warm)
+    for label, ms in (("unseen texts", lint_all(timed)),
+                      ("texts it has just seen", lint_all(timed[:1000]))):
+        print(f"Harper alone, every rule off, {label}: {ms:.3f} ms per post -> at most "
+              f"{cores * 1000 / ms:,.0f} posts/s on {cores} cores")
 
 
 def _worker_cpu(scorer: Scorer) -> dict[int, float]:
