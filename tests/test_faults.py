@@ -64,14 +64,17 @@ def test_thirty_percent_faults_lose_and_repeat_nothing(workdir, faulty):
     assert len(faulty.state.attempts) == n * variants
     report = json.loads((workdir / "out.report.json").read_text())
     llm = report["metrics"]["llm"]
-    assert llm["attempts"] == len(faulty.seen) and llm["retries"] > 0
+    # Under load an attempt can time out before the server has read it: the server sees at
+    # most what was attempted, never more (no hidden SDK retries).
+    assert 0 < len(faulty.seen) <= llm["attempts"] and llm["retries"] > 0
     # Cost: only answered calls, at the catalog price, once each.
     ok = [r for r in out if r["status"] == "ok"]
     price = load_catalog(load_config()).prices("openai")["gpt-4.1-mini"].cost(120, 60)
     assert all(r["cost_usd"] == pytest.approx(price) for r in ok)
     assert all(r["cost_usd"] == 0 for r in out if r["status"] == "failed")
     assert llm["cost_usd"] == pytest.approx(price * len(ok), abs=1e-6)
-    assert sum(faulty.state.answered.values()) == len(ok)
+    # An answer that arrived after its attempt had timed out was sent but not received.
+    assert sum(faulty.state.answered.values()) >= len(ok)
     failed = len(out) - len(ok)
     assert report["rows_failed"] == failed and result.exit_code == (3 if failed else 0)
 
