@@ -90,5 +90,14 @@ class LanguageToolBackend:
 
 
 def _short(exc: BaseException) -> str:
+    """The error in a few words: the operating system's reason when one lies underneath the
+    SDK's and requests' wrappers ("Connection refused"), else the first line, cut short."""
+    seen: set[int] = set()
+    inner: BaseException | None = exc
+    while inner is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        if isinstance(inner, OSError) and inner.strerror:
+            return inner.strerror
+        inner = inner.__cause__ or inner.__context__
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else type(exc).__name__

@@ -73,6 +73,8 @@ def test_languagetool_unreachable_is_one_config_error() -> None:
     with pytest.raises(ConfigError, match="cannot use the LanguageTool server") as info:
         make_backend("languagetool", languagetool_url=url)
     assert "--languagetool-url" in info.value.message()
+    # the reason in a few words, not requests' whole chain of wrapped errors
+    assert info.value.problem == f"cannot use the LanguageTool server at {url}: Connection refused"
 
 
 def test_languagetool_without_url_or_install_says_how_to_get_it(
