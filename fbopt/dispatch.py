@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fbopt.cache import PostCache, cache_key, semantic_group
@@ -93,26 +93,27 @@ class LLMDispatcher:
             if self._budget is not None:
                 self._budget.spent = self.prior_spent
         outcomes: list[Outcome | None] = [None] * len(assignments)
-        pending: dict[str, list[int]] = {}
+        groups: dict[str, list[int]] = {}  # identical requests in one batch share one answer
         for i, a in enumerate(assignments):
             self.stats.by_model[a.model] += 1
             if a.provider == OFFLINE:
                 outcomes[i] = Outcome(self.offline.complete_one(a.request), "ok", "none")
-                continue
-            key = cache_key(a.provider, a.request)
-            hit = self._resumed(key) or self._lookup(key, a)
-            if hit is not None:
-                outcomes[i] = hit
-            else:  # identical requests in one batch share one call
-                pending.setdefault(key, []).append(i)
+            else:
+                groups.setdefault(cache_key(a.provider, a.request), []).append(i)
+        pending = []
+        for key, rows in groups.items():
+            hit = self._resumed(key) or self._lookup(key, assignments[rows[0]])
+            if hit is None:
+                pending.append(key)
+            else:
+                _share(outcomes, rows, hit)
         if pending:
             start = time.perf_counter()
-            keys = list(pending)
-            done = await asyncio.gather(*(self._call(assignments[pending[k][0]], k) for k in keys))
+            done = await asyncio.gather(*(self._call(assignments[groups[k][0]], k)
+                                          for k in pending))
             self.call_seconds += time.perf_counter() - start
-            for key, outcome in zip(keys, done, strict=True):
-                for i in pending[key]:
-                    outcomes[i] = outcome
+            for key, outcome in zip(pending, done, strict=True):
+                _share(outcomes, groups[key], outcome)
         if self.cache is not None:
             self.cache.flush()
         return [o for o in outcomes if o is not None]
@@ -255,3 +256,12 @@ class LLMDispatcher:
         if self.cache is not None:
             self.cache.close()
 
+
+def _share(outcomes: list[Outcome | None], rows: list[int], outcome: Outcome) -> None:
+    """One answer for every row that asked the same thing; the first row carries its cost and
+    the others cost nothing, so per-row costs add up to what was spent (and a resumed run books
+    a journalled answer once, not once per row)."""
+    outcomes[rows[0]] = outcome
+    for i in rows[1:]:
+        outcomes[i] = Outcome(replace(outcome.completion, cost_usd=0.0), outcome.status,
+                              outcome.cache)

@@ -4,11 +4,19 @@ holds, and semantic reuse is marked."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pandas as pd
 import pytest
 
 from fbopt import generate
+from fbopt.cache import cache_key
+from fbopt.catalog import load_catalog
+from fbopt.checkpoint import CallJournal
 from fbopt.config import load_config
+from fbopt.dispatch import LLMDispatcher, ProviderPool
+from fbopt.generation import Assignment, TopicRow
+from fbopt.providers.base import Completion, CompletionRequest
 from tests.fakes.llm_server import Action, FakeServer
 
 KEY = "sk-test-dispatch-00000000"
@@ -72,8 +80,29 @@ def test_identical_requests_share_one_call_and_semantic_reuse_is_marked(server):
     out, _, _ = run(["Benefits of running in the morning"] * 3, ["a", "a", "a"],
                     **{"cache.semantic_threshold": 0.8, "run.validate_first": False})
     assert len(server.seen) == 1 and (out["status"] == "ok").all()
+    # the one call's cost is on the first row only: per-row costs add up to what was spent
+    costs = list(out["cost_usd"])
+    assert costs[0] > 0 and costs[1:] == [0.0, 0.0]
+    assert out["text"].nunique() == 1
     out, metrics, _ = run(["The benefits of morning running", "Knitting for beginners"],
                           **{"cache.semantic_threshold": 0.8})
     assert list(out["cache"]) == ["semantic", "miss"]
     assert out["text"].iloc[0].endswith("#fake") and "morning" in out["text"].iloc[0]
     assert metrics["cache"]["semantic_hits"] == 1 and len(server.seen) == 2
+
+
+def test_a_resumed_answer_shared_by_identical_rows_is_booked_once(tmp_path):
+    journal = CallJournal(tmp_path / "calls.jsonl")
+    request = CompletionRequest(model="gpt-4.1-mini", prompt="Write about hill repeats.")
+    journal.put(cache_key("openai", request), Completion(text="Hills!", cost_usd=0.002))
+    config = load_config()
+    catalog = load_catalog(config)
+    dispatcher = LLMDispatcher(ProviderPool({}, catalog), catalog, max_cost=1.0)
+    dispatcher.journal = journal
+    row = TopicRow(row=1, topic_id="a", topic="hill repeats")
+    assignment = Assignment(row, 1, "openai", "gpt-4.1-mini", "general", "default", "test",
+                            request)
+    outcomes = asyncio.run(dispatcher.run([assignment, assignment]))
+    assert [o.completion.text for o in outcomes] == ["Hills!", "Hills!"]
+    assert [o.completion.cost_usd for o in outcomes] == [0.002, 0.0]
+    assert dispatcher.prior_spent == pytest.approx(0.002)  # not 0.004
