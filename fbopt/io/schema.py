@@ -16,6 +16,10 @@ import pyarrow.compute as pc
 from fbopt.errors import InputError
 
 _ARROW_TYPES = {"str": pa.string(), "int": pa.int64(), "float": pa.float64()}
+# Every Arrow spelling of text: pandas' default str dtype arrives as large_string and
+# ArrowDtype(pa.string_view()) as string_view (pyarrow >= 16 only, hence the getattr).
+_TEXT_TESTS = tuple(getattr(pa.types, name) for name in
+                    ("is_string", "is_large_string", "is_string_view") if hasattr(pa.types, name))
 
 
 @dataclass(frozen=True)
@@ -85,12 +89,16 @@ class Schema:
 def _cast(col: Column, array: pa.Array, path: str, first_row: int, source: str,
           check: bool = True) -> pa.Array:
     target = _ARROW_TYPES[col.type]
-    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
-        array = pc.utf8_trim_whitespace(array.cast(pa.string()))
+    text = _trimmed_text(array)
+    if text is not None:
+        array = text
         if check:
             _check_no_nul(array, path, first_row, source)
         if col.type != "str":
             array = pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+    elif pa.types.is_dictionary(array.type):
+        # A Categorical of numbers: plain values, so a failed cast can name the bad one.
+        array = array.dictionary_decode()
     if array.type != target:
         try:
             array = array.cast(target)
@@ -104,6 +112,19 @@ def _cast(col: Column, array: pa.Array, path: str, first_row: int, source: str,
     if check and col.type != "str" and (col.minimum is not None or col.maximum is not None):
         _check_range(col, array, path, first_row, source)
     return array
+
+
+def _trimmed_text(array: pa.Array) -> pa.Array | None:
+    """Any text column (string, large_string, string_view, or a dictionary of those: a pandas
+    Categorical or a Parquet column written from one) as trimmed pa.string(); None for others.
+    A dictionary is trimmed once per distinct value, then spelled out row by row, so the rows
+    come out exactly as a plain column's would without an untrimmed dense copy in between."""
+    if pa.types.is_dictionary(array.type):
+        values = _trimmed_text(array.dictionary)
+        return None if values is None else pc.take(values, array.indices)
+    if any(test(array.type) for test in _TEXT_TESTS):
+        return pc.utf8_trim_whitespace(array.cast(pa.string()))
+    return None
 
 
 def _missing_hint(name: str, names: Sequence[str]) -> str:
