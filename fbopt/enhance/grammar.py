@@ -21,7 +21,8 @@ _WORD_BEFORE = re.compile(r"([A-Za-z']+)[ \t]+$")
 _WORD_AFTER = re.compile(r"^[ \t]+([A-Za-z']+)")
 # Harper reports a word it would split ("allready" -> "all ready") as a Typo: a misspelling whose
 # fix may as well be one word ("already"), so its candidates are weighed like any misspelling's.
-SPELLING_KINDS = {"Spelling", "Typo", "TYPOS", "misspelling"}
+SPLIT_KIND = "Typo"
+SPELLING_KINDS = {"Spelling", SPLIT_KIND, "TYPOS", "misspelling"}
 # Contractions written without their apostrophe: certain fixes, whatever the model says.
 CONTRACTIONS = {w.replace("'", ""): w for w in (
     "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "can't", "couldn't",
@@ -58,6 +59,11 @@ class GrammarChoices:
     # Writers seldom get a word's first consonant wrong (a first vowel, often: 'anderstand'):
     # from this length on, a fix keeps it.
     first_letter_kept: int = 5
+    # A word Harper would split is as often a compound it does not know (deadlift, playdate)
+    # as a misspelling (allready, togather): one word replaces it only when that word is this
+    # close and this common (per the frequency list), never 'hitless' -> 'hitlers'.
+    split_distance: int = 1
+    split_min_count: int = 15_000_000
 
 
 class GrammarFixer:
@@ -95,7 +101,11 @@ class GrammarFixer:
         options = list(proposed)
         lex, c = self._lex(), self.choices
         if spelling and original.isalpha():
-            options += [o for o in self._nearby(original) if o not in options]
+            nearby = self._nearby(original)
+            if issue.kind == SPLIT_KIND:
+                nearby = [o for o in nearby if lex.count(o) >= c.split_min_count
+                          and _distance(original.lower(), o) <= c.split_distance]
+            options += [o for o in nearby if o not in options]
         options = [o for o in options if self._plausible(original, o, lex, spelling)]
         if not options:
             return None
