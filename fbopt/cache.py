@@ -88,29 +88,52 @@ def embed(text: str) -> Any:
 
 
 class SemanticIndex:
-    """Topics already answered in one group, their embeddings and cache keys."""
+    """Topics already answered in one group, their embeddings and cache keys.
+
+    The embeddings live in a buffer that doubles when full (only the first `count` rows are
+    filled), so filling an index of n topics copies O(n) rows, not O(n^2) as re-stacking did.
+    """
 
     def __init__(self, entries: list[list[str]]) -> None:
         import numpy as np
 
         self.entries = entries
-        self.matrix = np.stack([embed(t) for t, _ in entries]) if entries else None
+        self.count = len(entries)
+        self._rows = (np.stack([embed(t) for t, _ in entries]) if entries
+                      else np.empty((0, _EMBED_DIM), dtype=np.float32))
         self.dirty = False
 
+    @property
+    def capacity(self) -> int:
+        """Rows the buffer holds before it must grow again."""
+        return self._rows.shape[0]
+
+    @property
+    def matrix(self) -> Any:
+        """The filled rows (a view, not a copy), or None while the index is empty."""
+        return self._rows[:self.count] if self.count else None
+
     def best(self, topic: str) -> tuple[float, str] | None:
-        if self.matrix is None:
+        if not self.count:
             return None
-        scores = self.matrix @ embed(topic)
+        scores = self._rows[:self.count] @ embed(topic)
         i = int(scores.argmax())
         return float(scores[i]), self.entries[i][1]
 
     def add(self, topic: str, key: str) -> None:
+        if self.count == self.capacity:
+            self._grow()
+        self._rows[self.count] = embed(topic)
+        self.entries.append([topic, key])
+        self.count += 1
+        self.dirty = True
+
+    def _grow(self) -> None:
         import numpy as np
 
-        self.entries.append([topic, key])
-        row = embed(topic)[None, :]
-        self.matrix = row if self.matrix is None else np.vstack([self.matrix, row])
-        self.dirty = True
+        rows = np.empty((max(16, 2 * self.capacity), _EMBED_DIM), dtype=np.float32)
+        rows[:self.count] = self._rows[:self.count]
+        self._rows = rows
 
 
 @dataclass

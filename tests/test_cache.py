@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import time
 
+import pytest
+
 from fbopt import cache as cache_mod
-from fbopt.cache import PostCache, cache_key, embed, semantic_group
+from fbopt.cache import PostCache, SemanticIndex, cache_key, embed, semantic_group
 from fbopt.providers.base import Completion, CompletionRequest
 
 
@@ -71,3 +74,56 @@ def test_semantic_reuse_for_near_duplicates_only(tmp_path):
     again = PostCache(tmp_path / "c", semantic_threshold=0.7)  # the index persisted
     assert again.semantic_get(group, "remote work benefits").text == "Remote work post"
     again.close()
+
+
+def many_topics(n: int) -> list[str]:
+    subjects = ["bees", "sourdough", "remote work", "cycling", "tax returns", "jazz", "orchids"]
+    return [f"{subjects[i % len(subjects)]} tip {i}: week {i // 7} of {i * 37 % 101} ideas"
+            for i in range(n)]
+
+
+def test_semantic_index_lookups_match_a_full_restack_across_growth(tmp_path):
+    """300 adds cross several buffer growths; every lookup equals a brute-force search over
+    freshly stacked embeddings (what the index did before it had a growable buffer)."""
+    import numpy as np
+
+    topics = many_topics(300)
+    index = SemanticIndex([])
+    for i, topic in enumerate(topics):
+        index.add(topic, f"k{i}")
+    reference = np.stack([embed(t) for t in topics])
+    for query in topics[::7] + ["sourdough tip 12: week 1 of 40 ideas", "quantum chromodynamics"]:
+        scores = reference @ embed(query)
+        score, key = index.best(query)
+        assert key == f"k{int(scores.argmax())}" and score == float(scores.max())
+    for i, topic in enumerate(topics):  # each topic is its own nearest neighbour
+        assert index.best(topic) == (pytest.approx(1.0), f"k{i}")
+
+    store = PostCache(tmp_path / "c", semantic_threshold=0.9)
+    group = semantic_group("openai", req())
+    for i, topic in enumerate(topics):
+        store.put(f"k{i}", Completion(text=f"post {i}"), group, topic)
+    store.close()
+    cache_mod._MEMORY.clear()
+    again = PostCache(tmp_path / "c", semantic_threshold=0.9)  # reloaded, then grown again
+    again.put("k-new", Completion(text="post new"), group, "orchids under grow lights")
+    for i in (0, 1, 150, 299):
+        assert again.semantic_get(group, topics[i]).text == f"post {i}"
+    assert again.semantic_get(group, "orchids under grow lights").text == "post new"
+    assert again.semantic_get(group, "quantum chromodynamics lecture notes") is None
+    again.close()
+
+
+def test_semantic_index_buffer_grows_geometrically():
+    index = SemanticIndex([])
+    buffers: list[object] = []
+    n = 1000
+    for i, topic in enumerate(many_topics(n)):
+        index.add(topic, f"k{i}")
+        buffer = index.matrix.base if index.matrix.base is not None else index.matrix
+        if not buffers or buffers[-1] is not buffer:
+            buffers.append(buffer)
+    assert index.matrix.shape == (n, embed("x").shape[0])
+    # doubling from 16: 16, 32, ..., 1024 is 7 buffers; one row per add would be 1000
+    assert len(buffers) <= 2 + math.ceil(math.log2(n))
+    assert n <= index.capacity < 2 * n
