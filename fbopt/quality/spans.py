@@ -3,8 +3,10 @@
 Not for deciding what to change: fbopt.enhance asks `protected_spans` where it must not edit, and
 `spans_preserved` whether a rewrite kept every protected span byte for byte, in order.
 
-A protected span is a URL, an e-mail address, an @mention, a #hashtag, a number (prices,
-percentages, times and dates included) or quoted text ("...", “...”).
+A protected span is a URL (with or without its scheme: `bit.ly/x`, `nytimes.com`), an e-mail
+address, an @mention, a #hashtag, a number (prices, percentages, times, dates and amounts such
+as $45bn included) or quoted text ("...", “...”, ‘...’ and '...' between word boundaries, as
+British news quotes).
 """
 
 from __future__ import annotations
@@ -12,13 +14,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+# Top-level domains a link without its scheme ends in when it has no path ("nytimes.com");
+# with a path ("usat.ly/2sLU5BM") any two letters or more will do.
+_TLDS = "com|org|net|edu|gov|io|co|ly|me|us|uk|ca|au|de|fr|tv|info|biz|news|ms|gl|gd|to"
 _PATTERNS = {
-    "url": r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]'’”]",
+    "url": r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]'’”]"
+           r"|(?<![\w@.])[a-z0-9][\w-]*(?:\.[\w-]+)*\.[a-z]{2,}/[^\s<>\"]*[^\s<>\".,;:!?)\]'’”]"
+           rf"|(?<![\w@.])[a-z0-9][\w-]*(?:\.[\w-]+)*\.(?:{_TLDS})(?![\w-]|\.\w)",
     "email": r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
     "mention": r"(?<![\w@.])@\w[\w.]*\w|(?<![\w@.])@\w",
     "hashtag": r"(?<![\w&#])#\w*[^\W\d_]\w*",
-    "quote": r"\"[^\"\n]{1,400}\"|“[^”\n]{1,400}”",
-    "number": r"[$£€¥]?\d(?:[\d,.:/]*\d)?(?:%|(?:st|nd|rd|th|am|pm|k|m)\b)?",
+    "quote": r"\"[^\"\n]{1,400}\"|“[^”\n]{1,400}”|‘[^’\n]{1,400}’"
+             r"|(?<!\w)'(?=\w)[^'\n]{1,400}(?<=[\w.,!?])'(?!\w)",
+    "number": r"[$£€¥]?\d(?:[\d,.:/]*\d)?(?:%|(?:st|nd|rd|th|am|pm|k|m|bn|mn|tn|b|s)\b)?",
 }
 PROTECTED = re.compile("|".join(f"(?P<{name}>{p})" for name, p in _PATTERNS.items()),
                        re.IGNORECASE)
