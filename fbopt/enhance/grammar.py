@@ -54,8 +54,10 @@ class GrammarChoices:
     short_word: int = 3
     short_distance: int = 1
     keep_margin: float = 0.0
-    # A longer misspelling may be this many letters per edit away from its fix (at least 2).
+    # A longer misspelling may be this many letters per edit away from its fix (at least 2;
+    # at least 1 up to `short_far_word` letters: 'moxy' is no 'many').
     letters_per_edit: int = 3
+    short_far_word: int = 4
     # Writers seldom get a word's first consonant wrong (a first vowel, often: 'anderstand'):
     # from this length on, a fix keeps it.
     first_letter_kept: int = 5
@@ -148,7 +150,8 @@ class GrammarFixer:
             return distance <= self.choices.name_distance
         if len(original) <= self.choices.short_word:
             return distance <= self.choices.short_distance
-        return distance <= max(2, len(original) // self.choices.letters_per_edit)
+        floor = 1 if len(original) <= self.choices.short_far_word else 2
+        return distance <= max(floor, len(original) // self.choices.letters_per_edit)
 
     def _nearby(self, word: str) -> list[str]:
         from symspellpy import Verbosity

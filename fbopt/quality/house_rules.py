@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from fbopt.quality.grammar import GrammarBackend, GrammarIssue
+from fbopt.quality.grammar import GrammarBackend, GrammarIssue, abbreviation
 from fbopt.quality.spans import overlaps, protected_spans
 
 # Openers that are introductory whenever they start a sentence and a word follows. Words that
@@ -61,8 +61,6 @@ _SENTENCE_SO_FAR = re.compile(r"[^.!?,;:\n]*$")
 _LOWER_START = re.compile(
     r"(?:^[ \t]*|(?<![.…][.!?])(?<=[^\W\d_][.!?])[ \t]+|(?<=[?!])[ \t]+)"
     r"(?P<word>[a-z][a-z']*)(?=[ \t,;:!?]|$)")
-_ABBREVIATIONS = {"etc", "vs", "approx", "no", "nos", "fig", "ca", "cf", "al", "st", "ft", "oz",
-                  "lb", "lbs", "min", "max", "incl", "dept", "est", "prof", "corp", "univ"}
 _NOT_BEFORE_JOINER = {"nothing", "anything", "everything", "all", "none", "last", "of", "in",
                       "on", "to", "for", "from", "by", "with", "about", "at", "and", "or", "the",
                       "that", "a", "an", "every", "many", "some", "most", "each", "this", "these"}
@@ -148,7 +146,7 @@ def sentence_starts(text: str) -> list[GrammarIssue]:
     for match in _LOWER_START.finditer(text):
         start = match.start("word")
         before = text[:start].rstrip()
-        if before.endswith(".") and _abbreviation(before[:-1]):
+        if before.endswith(".") and abbreviation(before[:-1]):
             continue
         letter = text[start]
         issues.append(GrammarIssue(
@@ -156,14 +154,6 @@ def sentence_starts(text: str) -> list[GrammarIssue]:
             offset=start, length=1, suggestion=letter.upper(), rule="SentenceStart",
             suggestions=(letter.upper(),)))
     return issues
-
-
-def _abbreviation(before: str) -> bool:
-    """'e.g', 'U.S', 'Jr', 'etc': a dotted token, one letter, a short capitalised title or a
-    listed abbreviation."""
-    token = before.rsplit(None, 1)[-1].lstrip("(\"'") if before.split() else ""
-    return (len(token) <= 1 or "." in token or (token[:1].isupper() and len(token) <= 3)
-            or token.lower() in _ABBREVIATIONS)
 
 
 def _comma(offset: int, rule: str, message: str) -> GrammarIssue:

@@ -31,6 +31,26 @@ def test_harper_skips_names_links_mentions_and_hashtags(harper: HarperBackend) -
     assert harper.check(text) == []
 
 
+@pytest.mark.parametrize("text", [
+    "Trump Jr. kept his word, Sen. Ted Cruz said.",    # no capital after an abbreviation
+    "Conor McGregor won. Bradley Lowery's fight goes on.",  # names, even at a sentence start
+    "You ain't seen nothin' yet, said Donald Trump Jr.'s lawyer.",  # dropped g, clitic 's
+    "It's tough being a diplomat. There needs to be a solution.",   # rules that broke news
+    "The Senate is holding a hearing on a finding by the Hôtel National des Invalides.",
+    "Check the pmET listings on your iPhone.",          # capitals inside: codes and brands
+    "Ett av fallen som används för att bevisa att svenska män slår ihjäl kvinnor.",  # Swedish
+    "C̶u̶r̶r̶e̶n̶t̶l̶y̶ hiding in a cupboard.",                 # styled (struck-through) letters
+])
+def test_correct_news_posts_are_left_alone(harper: HarperBackend, text: str) -> None:
+    assert [(text[i.offset:i.offset + i.length], i.rule) for i in harper.check(text)] == []
+
+
+def test_issues_name_the_harper_rule(harper: HarperBackend) -> None:
+    text = "We need more informations. Teh end."
+    found = {(text[i.offset:i.offset + i.length], i.rule) for i in harper.check(text)}
+    assert found == {("informations", "MassNouns"), ("Teh", "SpellCheck")}
+
+
 def test_post_rules_exist_in_this_harper() -> None:
     import harper as harper_module
 
