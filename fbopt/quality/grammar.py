@@ -211,6 +211,8 @@ def _not_an_error(text: str, lint: Any, rule: str) -> bool:
         return True
     if after[:1] == "." and abbreviation(word):
         return True  # "Sen. Ted Cruz", "Fmr. Rep."
+    if lint.lint_kind == "Spelling" and word[:1].isupper() and _listed(word):
+        return True  # Vox, Gorka: names the CMU dictionary lists
     return _is_proper_noun(text, word, start, end) or _name_particle(text, word, start, end)
 
 
@@ -263,3 +265,9 @@ def make_backend(name: str, *, harper_rules: str = "fast", dialect: str = "ameri
 
         return LanguageToolBackend(languagetool_url, language)
     raise ConfigError(f"unknown grammar backend {name!r}", hint="use harper or languagetool")
+
+
+def _listed(word: str) -> bool:
+    from fbopt.quality.spelling import is_known
+
+    return is_known(word)
