@@ -17,6 +17,7 @@ GRAMMAR_ISSUE = pa.struct([
     pa.field("offset", pa.int32()),
     pa.field("length", pa.int32()),
     pa.field("suggestion", pa.string()),
+    pa.field("rule", pa.string()),
 ])
 SCORE_FIELDS = [pa.field(name, pa.float64()) for name in SCORE_NAMES] + [
     pa.field("grammar_issues", pa.list_(GRAMMAR_ISSUE))]

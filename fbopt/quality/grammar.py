@@ -73,9 +73,11 @@ class GrammarIssue:
     suggestions: tuple[str, ...] = field(default=())
 
     def as_record(self) -> dict[str, Any]:
-        """The output column's shape: kind, message, offset, length, suggestion."""
+        """The output column's shape: kind, message, offset, length, suggestion and the rule
+        that found it (a Harper rule to switch off with quality.harper_disable, a house rule or
+        a LanguageTool rule id)."""
         return {"kind": self.kind, "message": self.message, "offset": self.offset,
-                "length": self.length, "suggestion": self.suggestion}
+                "length": self.length, "suggestion": self.suggestion, "rule": self.rule}
 
 
 class GrammarBackend(Protocol):

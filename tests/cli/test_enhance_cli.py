@@ -117,6 +117,7 @@ def test_python_api(workdir: Path) -> None:
 
     one = fbopt.score("Their is a new cake! Come try it. #cake")
     assert one["grammar_score"] < 1 and one["grammar_issues"][0]["suggestion"] == "There"
+    assert one["grammar_issues"][0]["rule"] == "TheirToThere"  # a rule quality.harper_disable takes
     frame = fbopt.enhance(pd.DataFrame({"message": ["we are open untill 9pm tonight"]}),
                           strategies="grammar").output
     assert frame.loc[0, "text_enhanced"] == "We are open until 9pm tonight"

@@ -36,7 +36,7 @@ def test_scores_are_in_range_and_a_good_post_beats_a_poor_one(scorer: Scorer) ->
                if i.kind == "Spelling"}
     assert "becuase" in spelled
     record = poor.grammar_issues[0].as_record()
-    assert set(record) == {"kind", "message", "offset", "length", "suggestion"}
+    assert set(record) == {"kind", "message", "offset", "length", "suggestion", "rule"}
 
 
 def test_empty_and_missing_text_score_zero(scorer: Scorer) -> None:
