@@ -1,12 +1,13 @@
 """The engagement strategy: give the post what its signals say it lacks.
 
 Not for judging the result (the enhancer keeps a change only if overall_quality rises). In order:
-a hook that runs past the "See more" cut gets a line break after its first sentence; a post with
-no question and no call to action gets one that suits it; a post with no hashtag gets topic
-hashtags (up to two from the row's topic when there is one, else the most specific word of its
-first sentence); a
-post past BEST_MAX_CHARS loses trailing sentences that hold nothing protected, no question and
-no call to action. Existing text, links, mentions and hashtags are never changed.
+a hook that runs past the "See more" cut gets a line break after its first sentence (never
+after an abbreviation: "Trump Jr."); a post with no question and no call to action gets one that
+suits it (a news post: an ask for an opinion); a post with no hashtag gets topic hashtags (up to
+two from the row's topic when there is one, else a name inside its first sentence or its most
+specific word); a post past BEST_MAX_CHARS loses trailing sentences that hold nothing protected,
+no question and no call to action. Existing text, links, mentions and hashtags are never
+changed.
 """
 
 from __future__ import annotations
@@ -51,17 +52,26 @@ learn change understand watch follow stop create read spend grow open walk offer
 wait serve send expect build stay reach remain pass sell decide pull best good great little
 small large big long high right left last next first second every sure real full special
 free whole much less fact break gotten starts heads makes takes gets goes comes says means
-needs wants looks works keeps gives shows""".split())
+needs wants looks works keeps gives shows behind beyond across among around against during
+without within through toward towards upon ultimate latest recent former major several certain
+entire likely possible potential another other others such even still ever never""".split())
 # Word endings of verbs, adverbs and adjectives: rarely what a post is about.
 _VERBISH = re.compile(r"(?:ed|ing|ly|al|ive|ous|ful|able|ible|less|est|ic)$")
 _CTA = re.compile(CTA.replace("(?i)", ""), re.IGNORECASE)
+# A name: one to three capitalised words (Trump, New York, White House, Wall Street Journal).
+# A middle initial is kept out of the tag (Donald J. Trump -> #DonaldTrump).
+_NAME = re.compile(r"(?<![\w'’])[A-Z][a-z]+(?:(?:[ ][A-Z]\.)?[ ][A-Z][a-z]+){0,3}(?![\w'’])")
+# Titles before a name are left out of its tag (President Donald J. Trump -> #DonaldTrump).
+_TITLES = {"president", "senator", "sen", "rep", "representative", "gov", "governor", "mr", "mrs",
+           "ms", "dr", "prof", "judge", "general", "secretary", "pope", "king", "queen",
+           "prince", "princess", "mayor", "chancellor", "minister", "sir", "dame"}
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+[.!?]*\s*")
 
 
-def rewrite(text: str, topic: str | None = None) -> str:
+def rewrite(text: str, topic: str | None = None, content_type: str | None = None) -> str:
     text = split_hook(text)
     text = add_hashtags(text, topic)  # from the post's own words, before an ask is added
-    text = add_ask(text)
+    text = add_ask(text, news=(content_type or "").strip().lower() == "news")
     return trim(text)
 
 
@@ -70,19 +80,20 @@ def split_hook(text: str) -> str:
     hook = hook_of(text)
     if len(hook) <= HOOK_FITS:
         return text
-    first = re.match(r"\s*[^\n]*?[.!?](?=\s)", text)
-    if first is None or len(first.group(0).strip()) > HOOK_FITS or len(first.group(0)) < 15:
+    end = _first_sentence_end(text)
+    if end is None or len(text[:end].strip()) > HOOK_FITS or end < 15:
         return text
-    end = first.end()
     rest = text[end:].lstrip(" ")
     return text[:end] + "\n" + rest if rest else text
 
 
-def add_ask(text: str) -> str:
+def add_ask(text: str, news: bool = False) -> str:
+    """A question or call to action that suits the post (a news post: only the asks for an
+    opinion; "Will we see you there?" suits an event, not a report of one)."""
     prose = _without_links(text)
     if "?" in prose or _CTA.search(prose):
         return text
-    for pattern, asks in ASKS:
+    for pattern, asks in ASKS[-1:] if news else ASKS:
         if re.search(pattern, text, re.IGNORECASE):
             ask = asks[zlib.crc32(text.encode("utf-8")) % len(asks)]
             break
@@ -100,7 +111,8 @@ def add_hashtags(text: str, topic: str | None = None, most: int = 2) -> str:
     # Without a topic, one tag from the post's own words: the most specific word of its first
     # sentence (the topic is most often there), else of the whole post.
     words = words or (_specific_words(_first_sentence(text)) or _specific_words(text))[:1]
-    tags = ["#" + "".join(w[:1].upper() + w[1:] for w in word.split()) for word in words]
+    tags = ["#" + "".join(w[:1].upper() + w[1:] for w in word.split() if w.isalpha())
+            for word in words]
     return f"{text.rstrip()} {' '.join(tags)}" if tags else text
 
 
@@ -142,9 +154,24 @@ def _topic_words(topic: str) -> list[str]:
     return [" ".join(words[:3])] if 1 < len(words) <= 3 else words[:2]
 
 
+def _first_sentence_end(text: str, line: bool = True) -> int | None:
+    """Where the first sentence ends (of the first line, with `line`): after . ! or ? and a
+    space, not after an abbreviation or an initial ("Donald J. Trump Jr. told"); None when
+    there is no such end."""
+    from fbopt.quality.grammar import abbreviation
+
+    line_end = text.find("\n") if line else -1
+    for match in re.finditer(r"[.!?](?=\s)", text):
+        if 0 <= line_end < match.start():
+            return None
+        if match.group(0) != "." or not abbreviation(text[:match.start()]):
+            return match.end()
+    return None
+
+
 def _first_sentence(text: str) -> str:
-    match = _SENTENCE.match(text.strip())
-    return match.group(0) if match else text
+    text = text.strip()
+    return text[:_first_sentence_end(text, line=False) or len(text)]
 
 
 def _specific_words(text: str) -> list[str]:
@@ -153,13 +180,47 @@ def _specific_words(text: str) -> list[str]:
 
     lex = lexicon()
     seen: dict[str, int] = {}
+    names: list[str] = []
     for span in _prose(text):
-        for word in re.findall(r"[^\W\d_]{4,}", span):
-            low = word.lower()
+        for match in _NAME.finditer(span):
+            name = _without_title(span, match.start(), match.group(0))
+            if name:
+                names.append(name)
+        for match in re.finditer(r"[^\W\d_]{4,}", span):
+            low = match.group(0).lower()
             count = lex.count(low)
             if low not in _STOP and count >= 100_000 and not _VERBISH.search(low):
                 seen.setdefault(low, count)
-    return sorted(seen, key=lambda w: seen[w])
+    # A name inside a sentence (Trump, New York) is what a post is most often about.
+    return list(dict.fromkeys(names)) + sorted(seen, key=lambda w: seen[w])
+
+
+def _without_title(span: str, start: int, name: str) -> str:
+    """The name a run of capitalised words holds, without the sentence's first word or a
+    leading title ("Today President Donald J. Trump" -> "Donald J. Trump"); '' for none."""
+    words = name.split()
+    if not _is_name(span, start, name):
+        if len(words) == 1:
+            return ""
+        start += len(words[0]) + 1
+        words = words[1:]
+    while len(words) > 1 and words[0].lower() in _TITLES:
+        words = words[1:]
+    words = words[1:] if words[0].endswith(".") else words
+    name = " ".join(words)
+    return name if _is_name(span, start, name) else ""
+
+
+def _is_name(span: str, start: int, name: str) -> bool:
+    """Not shouted, not the first words of a sentence, not a title or a weekday alone."""
+    from fbopt.quality.grammar import abbreviation
+
+    before = span[:start].rstrip()
+    first = name.split()[0].lower()
+    after_title = before.endswith(".") and abbreviation(before[:-1])  # "Rep. Hartzler"
+    return (not name.isupper() and bool(before)
+            and (before[-1] not in ".!?:\"“\n" or after_title)
+            and not (first in _STOP and " " not in name) and len(name) >= 4)
 
 
 def _prose(text: str) -> Sequence[str]:

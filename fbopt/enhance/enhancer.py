@@ -142,7 +142,7 @@ def _rewriters(scorer: Scorer) -> dict[str, Callable[..., str]]:
         "grammar": lambda text, s, ctx: fixer.fix(text, issues(text, s)),
         "readability": lambda text, s, ctx: readability.rewrite(text),
         "sentiment": lambda text, s, ctx: sentiment.rewrite(text, ctx.content_type),
-        "engagement": lambda text, s, ctx: engagement.rewrite(text, ctx.topic),
+        "engagement": lambda text, s, ctx: engagement.rewrite(text, ctx.topic, ctx.content_type),
     }
 
 

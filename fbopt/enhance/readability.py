@@ -17,10 +17,13 @@ from fbopt.quality.readability import LONG_SENTENCE
 MIN_PART = 6
 # A sentence ends at . ! ? followed by a space or the end (not inside 4.50 or example.com).
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+[.!?]*")
-# A joint: an optional comma, then a conjunction that can start a new sentence.
-_JOINT = re.compile(r",?\s+(and then|and(?=\s+(?:i|we|you|they|he|she|it|its|it's|there|this|that"
-                    r"|these|those|our|my|your|their|everyone|people)\b)|but|so|which means)\s+"
+# A joint: an optional comma or dash ("... Trump — but the"), then a conjunction that can start
+# a new sentence.
+_JOINT = re.compile(r"(?:,|\s*[—–]|\s+--)?\s+(and then|and(?=\s+(?:i|we|you|they|he|she|it|its"
+                    r"|it's|there|this|that|these|those|our|my|your|their|everyone|people)\b)"
+                    r"|but|so|which means)\s+"
                     r"(?=[^\W\d_])", re.IGNORECASE)
+_CLOSING_QUOTES = {'"', "”", "’", "'"}
 # What starts the new sentence: "We went home and we slept" -> "We went home. We slept."
 _OPENS = {"and": "", "and then": "Then ", "but": "But ", "so": "So ", "which means": "This means "}
 
@@ -54,6 +57,8 @@ def _cut(text: str, sentence: re.Match[str], limit: int) -> Edit | None:
         left, right = body[: joint.start()].split(), body[joint.end():].split()
         if len(left) < MIN_PART or len(right) < MIN_PART:
             continue
+        if body[joint.start() - 1:joint.start()] in _CLOSING_QUOTES:
+            continue  # 'said "fun with words," but' would end as 'words,". But'
         start = sentence.start() + joint.start()
         end = sentence.start() + joint.end()
         opener = _OPENS[" ".join(joint.group(1).lower().split())]

@@ -48,3 +48,33 @@ def test_sentiment_softens_and_unshouts_but_leaves_news_alone() -> None:
     assert sentiment.rewrite(news) == news
     assert sentiment.rewrite("This weather is terrible.", content_type="news") == \
         "This weather is terrible."
+
+
+def test_news_posts_get_an_opinion_ask_and_a_name_for_their_tag() -> None:
+    text = "Marijuana retailers recorded 40,000 sales in the first weekend of legal pot"
+    assert "Will we see you there?" in engagement.rewrite(text)  # an event, for a shop
+    news = engagement.rewrite(text, content_type="news")
+    assert "Will we see you there?" not in news
+    assert "What do you think?" in news or "What's your take?" in news
+    # a name inside the first sentence, whole and without its title or initial
+    text = "Today President Donald J. Trump met the press. It went badly."
+    assert engagement.add_hashtags(text).endswith(" #DonaldTrump")
+    assert engagement.add_hashtags("Crowds gathered in New York on Sunday.").endswith(
+        " #NewYork")
+    assert engagement.add_hashtags("We are being left behind.") == "We are being left behind."
+
+
+def test_a_hook_is_not_split_at_an_abbreviation() -> None:
+    text = ("Donald Trump Jr. told Fox News host Sean Hannity that he would have done things a "
+            "little differently. https://usat.ly/2tdFtKX")
+    assert "Jr.\n" not in engagement.split_hook(text)
+
+
+def test_a_split_at_a_dash_or_after_a_quote_reads_well() -> None:
+    text = ("Someone registered a campaign to draft Dwayne Johnson to run for president against "
+            "Donald Trump — but the White House isn't exactly worried about the Moana star.")
+    split = readability.split_long_sentences(text)
+    assert "—." not in split and "Donald Trump. But the White House" in split
+    text = ('Stephen Colbert on Thursday recreated the famous "fun with words," but his summary '
+            "of the meeting with a Russian lawyer said much more than that.")
+    assert ',".' not in readability.split_long_sentences(text)
