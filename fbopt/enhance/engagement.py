@@ -70,8 +70,9 @@ _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+[.!?]*\s*")
 
 def rewrite(text: str, topic: str | None = None, content_type: str | None = None) -> str:
     text = split_hook(text)
-    text = add_hashtags(text, topic)  # from the post's own words, before an ask is added
-    text = add_ask(text, news=(content_type or "").strip().lower() == "news")
+    news = (content_type or "").strip().lower() == "news"
+    text = add_hashtags(text, topic, news=news)  # from the post's own words, before the ask
+    text = add_ask(text, news=news)
     return trim(text)
 
 
@@ -104,13 +105,15 @@ def add_ask(text: str, news: bool = False) -> str:
     return f"{body}{sep} {ask}{tags}".strip()
 
 
-def add_hashtags(text: str, topic: str | None = None, most: int = 2) -> str:
+def add_hashtags(text: str, topic: str | None = None, most: int = 2, news: bool = False) -> str:
     if any(kind == "hashtag" for _, _, kind in protected_spans(text)):
         return text
     words = _topic_words(topic)[:most] if topic else []
     # Without a topic, one tag from the post's own words: the most specific word of its first
-    # sentence (the topic is most often there), else of the whole post.
-    words = words or (_specific_words(_first_sentence(text)) or _specific_words(text))[:1]
+    # sentence (the topic is most often there), else of the whole post; in news, a name first.
+    first = _first_sentence(text)
+    words = words or ((_names(first) if news else []) + _specific_words(first)
+                      or _specific_words(text))[:1]
     tags = ["#" + "".join(w[:1].upper() + w[1:] for w in word.split() if w.isalpha())
             for word in words]
     return f"{text.rstrip()} {' '.join(tags)}" if tags else text
@@ -180,19 +183,24 @@ def _specific_words(text: str) -> list[str]:
 
     lex = lexicon()
     seen: dict[str, int] = {}
-    names: list[str] = []
     for span in _prose(text):
-        for match in _NAME.finditer(span):
-            name = _without_title(span, match.start(), match.group(0))
-            if name:
-                names.append(name)
         for match in re.finditer(r"[^\W\d_]{4,}", span):
             low = match.group(0).lower()
             count = lex.count(low)
             if low not in _STOP and count >= 100_000 and not _VERBISH.search(low):
                 seen.setdefault(low, count)
-    # A name inside a sentence (Trump, New York) is what a post is most often about.
-    return list(dict.fromkeys(names)) + sorted(seen, key=lambda w: seen[w])
+    return sorted(seen, key=lambda w: seen[w])
+
+
+def _names(text: str) -> list[str]:
+    """Names inside sentences (Trump, New York): what a news post is most often about."""
+    names = []
+    for span in _prose(text):
+        for match in _NAME.finditer(span):
+            name = _without_title(span, match.start(), match.group(0))
+            if name:
+                names.append(name)
+    return list(dict.fromkeys(names))
 
 
 def _without_title(span: str, start: int, name: str) -> str:
@@ -219,7 +227,7 @@ def _is_name(span: str, start: int, name: str) -> bool:
     first = name.split()[0].lower()
     after_title = before.endswith(".") and abbreviation(before[:-1])  # "Rep. Hartzler"
     return (not name.isupper() and bool(before)
-            and (before[-1] not in ".!?:\"“\n" or after_title)
+            and (before[-1].isalnum() or before[-1] in ",;(&" or after_title)
             and not (first in _STOP and " " not in name) and len(name) >= 4)
 
 

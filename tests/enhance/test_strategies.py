@@ -58,8 +58,8 @@ def test_news_posts_get_an_opinion_ask_and_a_name_for_their_tag() -> None:
     assert "What do you think?" in news or "What's your take?" in news
     # a name inside the first sentence, whole and without its title or initial
     text = "Today President Donald J. Trump met the press. It went badly."
-    assert engagement.add_hashtags(text).endswith(" #DonaldTrump")
-    assert engagement.add_hashtags("Crowds gathered in New York on Sunday.").endswith(
+    assert engagement.add_hashtags(text, news=True).endswith(" #DonaldTrump")
+    assert engagement.add_hashtags("Crowds gathered in New York on Sunday.", news=True).endswith(
         " #NewYork")
     assert engagement.add_hashtags("We are being left behind.") == "We are being left behind."
 
