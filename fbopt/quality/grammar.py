@@ -3,6 +3,11 @@
 Not for fixing text (fbopt.enhance.grammar applies suggestions) or for combining scores. A backend
 that cannot run raises one ConfigError saying how to get it; there is no silent fallback.
 
+Harper's lints that are wrong in posts are dropped (`_not_an_error`): names (inside a sentence,
+or at its start before another capitalised word), a capital asked for after an abbreviation
+("Trump Jr. kept"), a dropped g ("nothin'"), styled letters, and every issue of a post mostly in
+another language.
+
 Harper runs a chosen subset of its rules: `posts` (POST_RULES) keeps spelling, grammar, agreement
 and the classic confusions and drops typography and house style; it is several times faster than
 all of Harper's defaults and keeps the corrections that matter. `fast` (the default for scoring)
@@ -203,17 +208,19 @@ def _not_an_error(text: str, lint: Any, rule: str) -> bool:
         return before.endswith(".") and abbreviation(before[:-1])
     if rule == "MassNouns":
         return lint.problem_text.rstrip("s").endswith("ing")
-    if lint.lint_kind not in _SPELLING_LINTS:
-        return False
-    word = lint.problem_text
-    if (len(word) == 1 and word.isupper()) or (start > 0 and text[start - 1] in "'’"):
+    return lint.lint_kind in _SPELLING_LINTS and _not_a_misspelling(
+        text, lint.problem_text, start, end, listed_names=lint.lint_kind == "Spelling")
+
+
+def _not_a_misspelling(text: str, word: str, start: int, end: int, listed_names: bool) -> bool:
+    if (len(word) == 1 and word.isupper()) or (start > 0 and text[start - 1] in _APOSTROPHES):
         return True  # an initial ("U.S" read as "U" and "S"), or the 's of "Jr.'s"
     after = text[end:end + 2]
     if (word.endswith("in") and after[:1] in _APOSTROPHES) or _NAME_PREFIX.match(after):
         return True
     if after[:1] == "." and abbreviation(word):
         return True  # "Sen. Ted Cruz", "Fmr. Rep."
-    if lint.lint_kind == "Spelling" and word[:1].isupper() and _listed(word):
+    if listed_names and word[:1].isupper() and _listed(word):
         return True  # Vox, Gorka: names the CMU dictionary lists
     return _is_proper_noun(text, word, start, end) or _name_particle(text, word, start, end)
 
