@@ -33,7 +33,10 @@ from fbopt.errors import UsageError
 from fbopt.io.readers import single_batch
 from fbopt.providers.base import Completion
 
-CHECKPOINT_FORMAT = 1
+# Part of every checkpoint's key: bump it when a command's output columns change, so a run
+# started by an older fbopt starts over instead of replaying batches of another shape
+# (2: grammar_issues gained `rule`).
+CHECKPOINT_FORMAT = 2
 _PROBE = 1 << 20
 _BATCH_PREFIX = "batch-"
 _COMPLETION_FIELDS = {f.name for f in fields(Completion)}
