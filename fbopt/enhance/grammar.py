@@ -66,6 +66,11 @@ class GrammarChoices:
     # close and this common (per the frequency list), never 'hitless' -> 'hitlers'.
     split_distance: int = 1
     split_min_count: int = 15_000_000
+    # A word people write often enough (wordfreq's Zipf scale: 2 is once in 10^7 words) is in
+    # use (gelato, queso, Comey, gifs), not misspelt, unless its fix is used this many times
+    # more on the same scale (untill 3.0 -> until 5.9).
+    in_use_zipf: float = 1.5
+    fix_margin_zipf: float = 2.0
 
 
 class GrammarFixer:
@@ -122,6 +127,8 @@ class GrammarFixer:
             return fluency + bonus - c.edit_cost * edits - (c.far_cost if edits > 1 else 0.0)
 
         best_index, best = max(enumerate(options), key=lambda pair: score(*pair))
+        if spelling and " " not in best and _in_use(original, best, c):
+            return None
         if spelling and len(original) <= c.short_word:
             keep = c.lm_weight * lex.sequence_logprob([original], previous, following)
             if score(best_index, best) < keep + c.keep_margin:
@@ -221,3 +228,11 @@ def _distance(a: str, b: str) -> int:
                 row[j] = min(row[j], prev2[j - 2] + 1)
         prev2, prev = prev, row
     return prev[-1]
+
+
+def _in_use(original: str, fix: str, c: GrammarChoices) -> bool:
+    """Whether `original` is a word in its own right rather than a misspelling of `fix`."""
+    from wordfreq import zipf_frequency
+
+    have = zipf_frequency(original, "en")
+    return have >= c.in_use_zipf and zipf_frequency(fix, "en") - have < c.fix_margin_zipf

@@ -63,6 +63,8 @@ _ABBREVIATIONS = {
 _SPELLING_LINTS = ("Spelling", "Typo")
 _APOSTROPHES = ("'", "’")
 _NAME_PREFIX = re.compile(r"-[A-Z]")
+_ELONGATED = re.compile(r"([a-z])\1{3}", re.IGNORECASE)  # four of a letter: "goooo"
+_HYPHENED_NAME = re.compile(r"\b[A-Z][a-z]*-$")
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,9 @@ def _not_a_misspelling(text: str, word: str, start: int, end: int, listed_names:
     after = text[end:end + 2]
     if (word.endswith("in") and after[:1] in _APOSTROPHES) or _NAME_PREFIX.match(after):
         return True
+    if (after[:1] == "/" and len(word) <= 2) or _ELONGATED.search(word) \
+            or _HYPHENED_NAME.search(text, 0, start):
+        return True  # "w/ Russia", "goooo", "Kim Jong-un"
     if after[:1] == "." and abbreviation(word):
         return True  # "Sen. Ted Cruz", "Fmr. Rep."
     if listed_names and word[:1].isupper() and _listed(word):

@@ -92,3 +92,32 @@ def test_an_insertion_the_edit_before_it_already_made_is_dropped() -> None:
     text = "For example they can."
     edits = [Edit(0, 11, "For example,"), Edit(11, 11, ",")]
     assert apply_edits(text, edits) == "For example, they can."
+
+
+def test_a_word_in_use_is_not_fixed_into_a_neighbour() -> None:
+    # Harper does not know these, but people write them (wordfreq): leave them.
+    for text, word, offer in (("Try our pistachio gelato today.", "gelato", "gelatin"),
+                              ("Chips and queso for everyone!", "queso", "quest"),
+                              ("He keeps tweeting gifs of himself.", "gifs", "gifts")):
+        assert GrammarFixer().choose(text, spelling(text, word, offer)) is None
+    # ... while a common misspelling is far rarer than its fix
+    text = "We are open untill 9pm."
+    assert GrammarFixer().choose(text, spelling(text, "untill", "until")) == "until"
+
+
+def test_word_frequencies_load_with_the_network_blocked() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import socket\n"
+        "def refuse(*a, **k): raise SystemExit('network used')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "from fbopt.enhance.grammar import GrammarChoices, _in_use\n"
+        "print(_in_use('gelato', 'gelatin', GrammarChoices()),"
+        " _in_use('untill', 'until', GrammarChoices()))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False"]

@@ -35,6 +35,7 @@ def test_harper_skips_names_links_mentions_and_hashtags(harper: HarperBackend) -
     "Trump Jr. kept his word, Sen. Ted Cruz said.",    # no capital after an abbreviation
     "Conor McGregor won. Bradley Lowery's fight goes on.",  # names, even at a sentence start
     "Gorka pulls no punches. Vox asked why.",           # names the CMU dictionary lists
+    "Collusion w/ Andropov? Here we goooo. What will Kim Jong-un do?",  # w/, goooo, Jong-un
     "You ain't seen nothin' yet, said Donald Trump Jr.'s lawyer.",  # dropped g, clitic 's
     "It's tough being a diplomat. There needs to be a solution.",   # rules that broke news
     "The Senate is holding a hearing on a finding by the Hôtel National des Invalides.",
