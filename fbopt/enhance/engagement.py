@@ -58,7 +58,7 @@ entire likely possible potential another other others such even still ever never
 # Word endings of verbs, adverbs and adjectives: rarely what a post is about.
 _VERBISH = re.compile(r"(?:ed|ing|ly|al|ive|ous|ful|able|ible|less|est|ic)$")
 _CTA = re.compile(CTA.replace("(?i)", ""), re.IGNORECASE)
-# A name: one to three capitalised words (Trump, New York, White House, Wall Street Journal).
+# A name: one to four capitalised words (Trump, New York, White House, Wall Street Journal).
 # A middle initial is kept out of the tag (Donald J. Trump -> #DonaldTrump).
 _NAME = re.compile(r"(?<![\w'’])[A-Z][a-z]+(?:(?:[ ][A-Z]\.)?[ ][A-Z][a-z]+){0,3}(?![\w'’])")
 # Titles before a name are left out of its tag (President Donald J. Trump -> #DonaldTrump).

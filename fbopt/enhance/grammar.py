@@ -3,8 +3,10 @@
 Not for finding mistakes (fbopt.quality.grammar does) or judging the result (the enhancer).
 A misspelling's candidates are the backend's suggestions plus every dictionary word within two
 edits (SymSpell); each candidate is ranked by a noisy-channel score: how likely the bigram model
-finds it between its neighbours, minus a price per edit. Other issues choose among the backend's
-suggestions with the same model. Overlapping edits and edits on protected spans are skipped.
+finds it between its neighbours, minus a price per edit; a word people write often enough
+(wordfreq's offline counts) stays unless its fix is far more common. Other issues choose among
+the backend's suggestions with the same model. Overlapping edits and edits on protected spans
+are skipped.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ class GrammarChoices:
     split_distance: int = 1
     split_min_count: int = 15_000_000
     # A word people write often enough (wordfreq's Zipf scale: 2 is once in 10^7 words) is in
-    # use (gelato, queso, Comey, gifs), not misspelt, unless its fix is used this many times
+    # use (gelato, queso, gifs), not misspelt, unless its fix is used this many times
     # more on the same scale (untill 3.0 -> until 5.9).
     in_use_zipf: float = 1.5
     fix_margin_zipf: float = 2.0
