@@ -25,7 +25,7 @@ from fbopt.home import home_path
 EASY_FLESCH = 80.0
 LONG_SENTENCE = 25
 TOO_LONG_SENTENCE = 50
-_NOT_PROSE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|[#@]\w+", re.IGNORECASE)
+_NOT_PROSE = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)\S+@\S+\.\w+|[#@]\w+", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _READY: list[str] = []
@@ -113,6 +113,9 @@ def flesch(prose: str) -> tuple[float, float]:
     return float(ease), float(0.39 * per_sentence + 11.8 * per_word - 15.59)
 
 
+LONGEST_WORD = 45  # letters in the longest word in major dictionaries
+
+
 @lru_cache(maxsize=200_000)
 def _syllables(word: str) -> int:
     """As textstat counts them: the CMU dictionary's first pronunciation, else Pyphen's hyphen
@@ -122,6 +125,8 @@ def _syllables(word: str) -> int:
     count = syllable_table().get(word)
     if count is not None:
         return count
+    if len(word) > LONGEST_WORD:  # no word: a run of letters Pyphen would take seconds over
+        return len(word) // 3
     return len(_pyphen().positions(word)) + 1
 
 

@@ -19,15 +19,17 @@ from collections.abc import Iterable
 _TLDS = "com|org|net|edu|gov|io|co|ly|me|us|uk|ca|au|de|fr|tv|info|biz|news|ms|gl|gd|to"
 _PATTERNS = {
     "url": r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]'’”]"
-           r"|(?<![\w@.])[a-z0-9][\w-]*(?:\.[\w-]+)*\.[a-z]{2,}/[^\s<>\"]*[^\s<>\".,;:!?)\]'’”]"
-           rf"|(?<![\w@.])[a-z0-9][\w-]*(?:\.[\w-]+)*\.(?:{_TLDS})(?![\w-]|\.\w)",
-    "email": r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+           r"|(?<![\w@.-])[a-z0-9][\w-]*(?:\.[\w-]+)*\.[a-z]{2,}/[^\s<>\"]*[^\s<>\".,;:!?)\]'’”]"
+           rf"|(?<![\w@.-])[a-z0-9][\w-]*(?:\.[\w-]+)*\.(?:{_TLDS})(?![\w-]|\.\w)",
+    "email": r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
     "mention": r"(?<![\w@.])@\w[\w.]*\w|(?<![\w@.])@\w",
     "hashtag": r"(?<![\w&#])#\w*[^\W\d_]\w*",
     "quote": r"\"[^\"\n]{1,400}\"|“[^”\n]{1,400}”|‘[^’\n]{1,400}’"
              r"|(?<!\w)'(?=\w)[^'\n]{1,400}(?<=[\w.,!?])'(?!\w)",
     "number": r"[$£€¥]?\d(?:[\d,.:/]*\d)?(?:%|(?:st|nd|rd|th|am|pm|k|m|bn|mn|tn|b|s)\b)?",
 }
+# Every pattern that can start inside a run of word characters (the link and e-mail ones) starts
+# only where the run starts: else a long unbroken run costs time quadratic in its length.
 PROTECTED = re.compile("|".join(f"(?P<{name}>{p})" for name, p in _PATTERNS.items()),
                        re.IGNORECASE)
 
