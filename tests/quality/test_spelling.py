@@ -51,3 +51,12 @@ def test_fast_rules_report_unknown_words_without_harper_spelling() -> None:
 
 def test_misspellings_the_cmu_dictionary_lists_are_still_unknown() -> None:
     assert _flagged("I like thier dog and wich cat.") == ["thier", "wich"]
+
+
+def test_words_in_use_are_not_unknown_but_their_misspellings_are() -> None:
+    # Not in the CMU dictionary or the 82K list, but people write them (wordfreq).
+    text = "Retweeted: cybersecurity experts love gelato, tweeting and millennials."
+    assert _flagged(text) == []
+    # A misspelling written often is still one: its fix is far more common.
+    text = "We were open untill now becuase alot of teh regulars came."
+    assert _flagged(text) == ["untill", "becuase", "alot", "teh"]
