@@ -67,16 +67,23 @@ class TableReader:
             yield first, batch
 
 
+def as_arrow(source: Any) -> Any:
+    """A pandas DataFrame as an Arrow table, so a command that reads its input more than once
+    (column detection, the first pass, the run) converts it once; any other source as is."""
+    if not isinstance(source, (str, Path, pa.Table)) and hasattr(source, "to_dict") \
+            and hasattr(source, "columns"):
+        return pa.Table.from_pandas(source, preserve_index=False)
+    return source
+
+
 def open_input(source: Any, batch_size: int,
                select: list[str] | None = None) -> BatchReader | TableReader:
     """A reader for a path, an Arrow table or a pandas DataFrame (only `select` columns)."""
     if isinstance(source, (str, Path)):
         return BatchReader(Path(source), batch_size=batch_size, select=select)
+    source = as_arrow(source)
     if isinstance(source, pa.Table):
         return TableReader(source, batch_size, select=select)
-    if hasattr(source, "to_dict") and hasattr(source, "columns"):
-        return TableReader(pa.Table.from_pandas(source, preserve_index=False), batch_size,
-                           select=select)
     raise TypeError(f"expected a path, DataFrame or Arrow table, got {type(source).__name__}")
 
 
@@ -203,6 +210,7 @@ def run_stage(stage: Stage, source: Any, output: Path | None, report: RunReport,
 async def _run_stage(stage: Stage, source: Any, output: Path | None, report: RunReport,
                      batch_size: int, progress: bool, checkpoint: Checkpoint | None,
                      validate_first: bool, stop: _Stop) -> pa.Table | None:
+    source = as_arrow(source)
     reader = open_input(source, batch_size)
     report.input_path = str(reader.path)
     mapping = stage.schema.resolve(reader.columns, str(reader.path))

@@ -38,6 +38,7 @@ from fbopt.io.schema import Schema
 from fbopt.pipeline import (
     RunResult,
     append_columns,
+    as_arrow,
     finish_run,
     open_input,
     run_paths,
@@ -185,6 +186,7 @@ def predict(posts: Any, output: str | Path | None = None, *, model_path: str | P
     model = load_model(cfg, model_path, device)
     is_path = isinstance(posts, (str, Path))
     out_path, rep_path = run_paths(posts, output, report, "predict")
+    posts = as_arrow(posts)  # read for its columns, then for its rows: converted once
     columns = predict_columns(posts, text=text_column, time=time_column, page=page_column)
     limit = int(cfg.get("engagement.recommendations")) if recommendations is None \
         else recommendations
