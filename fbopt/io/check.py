@@ -45,7 +45,8 @@ def check_input(schema: Schema, open_batches: Callable[[list[str]], Batches],
                          hint="add at least one row")
     for name, column in unique.items():
         found = first_repeat(np.concatenate(hashes.pop(name)),
-                             lambda wanted, c=column: _values_at(open_batches, c, wanted))
+                             lambda wanted, n=name, c=column: _values_at(
+                                 open_batches, schema, {n: c}, path, wanted))
         if found is not None:
             value, first, again = found
             shown = value if len(value) <= 60 else value[:59] + "…"
@@ -131,16 +132,19 @@ def first_repeat(hashes: np.ndarray, values_at: Callable[[set[int]], dict[int, s
     return best
 
 
-def _values_at(open_batches: Callable[[list[str]], Batches], column: str,
-               rows: set[int]) -> dict[int, str]:
+def _values_at(open_batches: Callable[[list[str]], Batches], schema: Schema,
+               mapping: dict[str, str], path: str, rows: set[int]) -> dict[int, str]:
+    """The ids of `rows` (`mapping`: one id column), read again and typed as the first pass
+    typed the values it hashed."""
+    [(name, column)] = mapping.items()
     found: dict[int, str] = {}
     for first_row, batch in open_batches([column]):
         last = first_row + batch.num_rows
         wanted = [r for r in rows if first_row <= r < last]
         if not wanted:
             continue
-        ids = effective_ids(pc.utf8_trim_whitespace(batch.column(0).cast(pa.string())),
-                            first_row)
+        typed = schema.typed(batch, mapping, path, first_row, check=False)[name]
+        ids = effective_ids(typed, first_row)
         for row in wanted:
             found[row] = ids[row - first_row].as_py()
     return found
