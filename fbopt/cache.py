@@ -116,7 +116,7 @@ class SemanticIndex:
     def best(self, topic: str) -> tuple[float, str] | None:
         if not self.count:
             return None
-        scores = self._rows[:self.count] @ embed(topic)
+        scores = self.matrix @ embed(topic)
         i = int(scores.argmax())
         return float(scores[i]), self.entries[i][1]
 
