@@ -95,7 +95,7 @@ def _one_edit_known(word: str) -> set[str]:
     edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
     edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
     edits |= {a + c + b for a, b in splits for c in _LETTERS}
-    return {e for e in edits if e in known_words() and e != word}
+    return (edits & known_words()) - {word}
 
 
 def unknown_words(text: str) -> list[GrammarIssue]:
