@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Sequence
 
 from fbopt.quality.engagement import BEST_MAX_CHARS, BEST_MIN_CHARS, HOOK_FITS
+from fbopt.quality.grammar import abbreviation
 from fbopt.quality.signals import CTA, hook_of
 from fbopt.quality.spans import protected_spans
 
@@ -161,8 +162,6 @@ def _first_sentence_end(text: str, line: bool = True) -> int | None:
     """Where the first sentence ends (of the first line, with `line`): after . ! or ? and a
     space, not after an abbreviation or an initial ("Donald J. Trump Jr. told"); None when
     there is no such end."""
-    from fbopt.quality.grammar import abbreviation
-
     line_end = text.find("\n") if line else -1
     for match in re.finditer(r"[.!?](?=\s)", text):
         if 0 <= line_end < match.start():
@@ -221,8 +220,6 @@ def _without_title(span: str, start: int, name: str) -> str:
 
 def _is_name(span: str, start: int, name: str) -> bool:
     """Not shouted, not the first words of a sentence, not a title or a weekday alone."""
-    from fbopt.quality.grammar import abbreviation
-
     before = span[:start].rstrip()
     first = name.split()[0].lower()
     after_title = before.endswith(".") and abbreviation(before[:-1])  # "Rep. Hartzler"
