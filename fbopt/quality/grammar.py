@@ -157,13 +157,13 @@ class HarperBackend:
                 if overlaps(start, end, spans) or _not_an_error(text, lint, rule):
                     continue
                 issues.append(_issue(lint, rule, start, end))
-        issues.sort(key=lambda i: (i.offset, i.length))
         if self.word_spelling:
             # Harper spends about 8 ms building suggestions for each word it does not know (most
             # are the names in a news post: most of a post's time); a lookup costs microseconds.
             from fbopt.quality.spelling import unknown_words
 
-            issues = sorted(issues + unknown_words(text), key=lambda i: (i.offset, i.length))
+            issues += unknown_words(text)
+        issues.sort(key=lambda i: (i.offset, i.length))
         return [] if _not_english(text, issues) else issues
 
     def close(self) -> None:
