@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from fbopt.enhance.edits import Edit, apply_edits
 from fbopt.enhance.lexicon import Lexicon, lexicon, symspell, tokens
 from fbopt.quality.grammar import GrammarIssue
+from fbopt.quality.spelling import in_use
 
 _WORD_BEFORE = re.compile(r"([A-Za-z']+)[ \t]+$")
 _WORD_AFTER = re.compile(r"^[ \t]+([A-Za-z']+)")
@@ -129,8 +130,9 @@ class GrammarFixer:
             return fluency + bonus - c.edit_cost * edits - (c.far_cost if edits > 1 else 0.0)
 
         best_index, best = max(enumerate(options), key=lambda pair: score(*pair))
-        if spelling and " " not in best and _in_use(original, best, c):
-            return None
+        if spelling and " " not in best and in_use(original, [best], c.in_use_zipf,
+                                                   c.fix_margin_zipf):
+            return None  # a word in its own right, not a misspelling of `best`
         if spelling and len(original) <= c.short_word:
             keep = c.lm_weight * lex.sequence_logprob([original], previous, following)
             if score(best_index, best) < keep + c.keep_margin:
@@ -230,10 +232,3 @@ def _distance(a: str, b: str) -> int:
                 row[j] = min(row[j], prev2[j - 2] + 1)
         prev2, prev = prev, row
     return prev[-1]
-
-
-def _in_use(original: str, fix: str, c: GrammarChoices) -> bool:
-    """Whether `original` is a word in its own right rather than a misspelling of `fix`."""
-    from fbopt.quality.spelling import in_use
-
-    return in_use(original, [fix], c.in_use_zipf, c.fix_margin_zipf)
