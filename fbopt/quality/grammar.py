@@ -282,6 +282,8 @@ def make_backend(name: str, *, harper_rules: str = "fast", dialect: str = "ameri
 
 
 def _listed(word: str) -> bool:
+    """Whether the word lists know `word` (fbopt.quality.spelling imports this module, so it is
+    imported here, late)."""
     from fbopt.quality.spelling import is_known
 
     return is_known(word)
