@@ -6,7 +6,7 @@ PIP    := $(BIN)/python -m pip
 # constraints.txt pins torch to the CPU build at install time; pyproject.toml keeps a range.
 INSTALL_STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test install lint bench clean system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,11 @@ demo: install
 	$(BIN)/fbopt generate sample_data/topics.csv
 	@echo "Posts written to $(CURDIR)/topics.generate.parquet (report: topics.generate.report.json)"
 
-test: install
+# Redis, a Pushgateway and Chromium for the real-server tests: installed when missing and possible.
+system-packages:
+	@bash scripts/system_packages.sh
+
+test: install system-packages
 	$(BIN)/python -m pytest
 
 lint: install
