@@ -10,8 +10,8 @@ from typing import Any
 __version__ = "0.1.0"
 
 _API = {
-    "generate": "fbopt.generation",
-    "quick_post": "fbopt.generation",
+    "generate": "fbopt.drafts.stage",
+    "quick_post": "fbopt.drafts.stage",
     "load_config": "fbopt.config",
     "FboptError": "fbopt.errors",
     "learn": "fbopt.engagement.learn",

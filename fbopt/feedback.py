@@ -1,7 +1,7 @@
 """Performance history: how well each model and each prompt variant did, per content type, kept
 in SQLite under FBOPT_HOME and read back as Beta posteriors for Thompson sampling.
 
-Not for choosing (fbopt.selector and fbopt.prompts sample from these posteriors) nor for
+Not for choosing (fbopt.drafts.selector and .prompts sample from these posteriors) nor for
 measuring engagement (the `learn` command normalises real post results and feeds them here).
 
 The one writer:

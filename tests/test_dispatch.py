@@ -11,11 +11,11 @@ import pytest
 
 from fbopt import generate
 from fbopt.cache import cache_key
-from fbopt.catalog import load_catalog
 from fbopt.checkpoint import CallJournal
 from fbopt.config import load_config
-from fbopt.dispatch import LLMDispatcher, ProviderPool
-from fbopt.generation import Assignment, TopicRow
+from fbopt.drafts.catalog import load_catalog
+from fbopt.drafts.dispatch import LLMDispatcher, ProviderPool
+from fbopt.drafts.records import Assignment, TopicRow
 from fbopt.providers.base import Completion, CompletionRequest
 from tests.fakes.llm_server import Action, FakeServer
 

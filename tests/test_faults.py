@@ -13,9 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from fbopt.catalog import load_catalog
 from fbopt.cli.main import cli
 from fbopt.config import load_config
+from fbopt.drafts.catalog import load_catalog
 from tests.fakes.llm_server import FAULT_KINDS, FakeServer
 
 KEY = "sk-test-faults-0123456789"

@@ -7,8 +7,8 @@ import random
 
 import pytest
 
+from fbopt.drafts.limits import Budget, RateLimiter, RetryPolicy, tokens_upper_bound
 from fbopt.errors import AuthenticationError, ProviderError, RateLimitError
-from fbopt.limits import Budget, RateLimiter, RetryPolicy, tokens_upper_bound
 
 
 def test_retry_policy_backs_off_exponentially_and_honours_retry_after():

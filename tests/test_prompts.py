@@ -7,11 +7,11 @@ from collections import Counter
 
 import pytest
 
-from fbopt.catalog import CONTENT_TYPES, load_catalog, parse_catalog
 from fbopt.config import load_config
+from fbopt.drafts.catalog import CONTENT_TYPES, load_catalog, parse_catalog
+from fbopt.drafts.prompts import load_prompts, parse_prompts
 from fbopt.errors import ConfigError
 from fbopt.feedback import Posterior
-from fbopt.prompts import load_prompts, parse_prompts
 
 
 def test_packaged_book_has_two_variants_per_type_and_fills_them():

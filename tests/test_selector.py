@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 
-from fbopt.catalog import load_catalog
 from fbopt.config import load_config
+from fbopt.drafts.catalog import load_catalog
+from fbopt.drafts.selector import Selector, classify
 from fbopt.feedback import record_outcomes
-from fbopt.selector import Selector, classify
 
 ALL = {"openai", "anthropic", "cohere", "gemini"}
 

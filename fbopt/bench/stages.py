@@ -142,7 +142,7 @@ def run_generate(spec: Spec, output: Path, overrides: dict[str, Any]) -> StageRu
     """fbopt.generate over the input, starting fresh (no checkpoint from the last repeat) and
     without scoring the posts it writes (the score stage times that on its own). A run where
     any post failed is an error, since timing failures would flatter the stage."""
-    from fbopt.generation import generate
+    from fbopt.drafts.stage import generate
 
     config = _load_config(spec, {"generate.score": False, **overrides})
     result = generate(spec["input"], output, report=_report_path(output), config=config,

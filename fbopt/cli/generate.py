@@ -1,6 +1,6 @@
 """`fbopt generate TOPICS`: write posts for every topic.
 
-Not for generation logic (fbopt.generation).
+Not for generation logic (fbopt.drafts.stage).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def generate_cmd(topics: Path, variants: int | None, fresh: bool, enhance_posts:
     topics.generate.report.json.
     """
     from fbopt.config import load_config
-    from fbopt.generation import generate
+    from fbopt.drafts.stage import generate
 
     setup_logging(verbose, quiet)
     config = load_config(config_path, {"run.batch_size": batch_size,

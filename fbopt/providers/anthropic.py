@@ -1,6 +1,6 @@
 """The `anthropic` provider over the official SDK (Messages API).
 
-Not for retries or rate limits (the SDK's own retries are off; fbopt.limits retries).
+Not for retries or rate limits (the SDK's own retries are off; fbopt.drafts.limits retries).
 """
 
 from __future__ import annotations

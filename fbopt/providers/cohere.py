@@ -1,6 +1,6 @@
 """The `cohere` provider over the official SDK's v2 client (ClientV2 chat).
 
-Not for retries or rate limits (the SDK's own retries are off; fbopt.limits retries).
+Not for retries or rate limits (the SDK's own retries are off; fbopt.drafts.limits retries).
 """
 
 from __future__ import annotations

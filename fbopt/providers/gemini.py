@@ -1,6 +1,6 @@
 """The `gemini` provider over the official google-genai SDK (google-generativeai is deprecated).
 
-Not for retries or rate limits: google-genai does not retry unless asked, and fbopt.limits does.
+Not for retries or rate limits: google-genai does not retry unless asked; fbopt.drafts.limits does.
 The `genai.Client` stays referenced on the provider while its `.aio` client is in use, because
 closing the parent closes the connection pool under it.
 """

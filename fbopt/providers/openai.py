@@ -1,7 +1,7 @@
 """The `openai` provider over the official SDK: OpenAI itself, or any OpenAI-compatible server
 (vLLM, Ollama, llama.cpp) through `base_url`.
 
-Not for retries or rate limits (the SDK's own retries are off; fbopt.limits retries).
+Not for retries or rate limits (the SDK's own retries are off; fbopt.drafts.limits retries).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Which LLM providers exist, where their keys and base URLs come from, and keeping keys out of
 every message fbopt writes.
 
-Not for calling providers (one adapter module each) or choosing among them (fbopt.selector).
+Not for calling providers (one adapter module each) or choosing among them (fbopt.drafts.selector).
 Importing this module imports no SDK.
 """
 

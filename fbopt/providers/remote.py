@@ -1,7 +1,7 @@
 """What the four SDK adapters share: a lazily built client, timing and cost per call, and the
 translation of HTTP failures into fbopt's ProviderError family.
 
-Not for retries, rate limits or budgets (fbopt.limits wraps `call`), nor for any one SDK's
+Not for retries, rate limits or budgets (fbopt.drafts.limits wraps `call`), nor for any one SDK's
 request shape (one module per provider).
 """
 

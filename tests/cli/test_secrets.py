@@ -166,8 +166,8 @@ def test_every_other_command_leaks_no_key(workdir, isolated_home, server, comman
 def test_adapter_errors_that_quote_the_key_do_not_repeat_it(provider, server, monkeypatch):
     import asyncio
 
-    from fbopt.catalog import load_catalog
     from fbopt.config import load_config
+    from fbopt.drafts.catalog import load_catalog
     from fbopt.errors import ProviderError
     from fbopt.providers.base import CompletionRequest
     from fbopt.providers.registry import load_adapter, provider_settings

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from fbopt.cli.main import cli
+from fbopt.drafts.stage import TOPICS_SCHEMA
 from fbopt.errors import InputError
-from fbopt.generation import TOPICS_SCHEMA
 from fbopt.io.check import check_input
 from fbopt.io.readers import BatchReader
 from fbopt.io.writers import AtomicWriter

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 import fbopt
 from fbopt.cli.main import cli
+from fbopt.drafts.stage import TOPICS_SCHEMA
 from fbopt.errors import InputError
-from fbopt.generation import TOPICS_SCHEMA
 from fbopt.pipeline import open_input
 
 # The ways a DataFrame's text column reaches Arrow, besides a plain `string`.

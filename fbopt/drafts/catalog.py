@@ -1,7 +1,7 @@
 """The model catalog: the models fbopt may call, read from `configs/models.toml` (data users edit),
 with prices, latency, context window, rate limits and quality priors per content type.
 
-Not for choosing among them (fbopt.selector) and never a place for a model name: every model
+Not for choosing among them (fbopt.drafts.selector) and never a place for a model name: every model
 fbopt knows comes from the TOML file.
 """
 

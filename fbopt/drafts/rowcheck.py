@@ -2,7 +2,7 @@
 output rows (status=skipped, the reason in `error`), built without a Python loop per row, so a
 file of a million empty topics costs about as much as reading it.
 
-Not for rows that can be written (fbopt.generation plans those) or for whole-file problems
+Not for rows that can be written (fbopt.drafts.stage plans those) or for whole-file problems
 (fbopt.io.check stops the run before any work for those).
 """
 

@@ -2,7 +2,7 @@
 without credentials or over the post's budget, and scores the rest on expected quality (catalog
 priors moved by learned history, Thompson-sampled), cost and latency.
 
-Not for calling models (fbopt.dispatch) or recording outcomes (fbopt.feedback).
+Not for calling models (fbopt.drafts.dispatch) or recording outcomes (fbopt.feedback).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fbopt.catalog import CONTENT_TYPES, Catalog, ModelSpec
+from fbopt.drafts.catalog import CONTENT_TYPES, Catalog, ModelSpec
 from fbopt.feedback import Posterior, model_posteriors, prompt_posteriors
 from fbopt.providers.registry import OFFLINE
 

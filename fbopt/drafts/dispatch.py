@@ -1,7 +1,7 @@
 """Runs the planned calls for `generate`: cache first, then the budget, the model's rate limit,
 the concurrency bound and the retry policy around each provider call.
 
-Not for choosing models or prompts (fbopt.selector, fbopt.prompts) or for any provider's wire
+Not for choosing models or prompts (fbopt.drafts.selector, .prompts) or for any provider's wire
 protocol (fbopt.providers). A failed call becomes a row with status=failed, never an exception.
 """
 
@@ -15,11 +15,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fbopt.cache import PostCache, cache_key, semantic_group
-from fbopt.catalog import Catalog
 from fbopt.checkpoint import CallJournal
+from fbopt.drafts.catalog import Catalog
+from fbopt.drafts.limits import Budget, RateLimiter, RetryPolicy, tokens_upper_bound
+from fbopt.drafts.records import Assignment, Outcome
 from fbopt.errors import ProviderError
-from fbopt.generation import Assignment, Outcome
-from fbopt.limits import Budget, RateLimiter, RetryPolicy, tokens_upper_bound
 from fbopt.providers.base import Completion, CompletionRequest
 from fbopt.providers.offline import OfflineProvider
 from fbopt.providers.registry import OFFLINE, ProviderSettings, load_adapter, redact

@@ -1,7 +1,7 @@
 """Builds `generate`'s Planner and Dispatcher from the config: credentials, catalog, selector,
 prompt book, cache, budget and retry policy, and the planner that assigns each post.
 
-Not for the pipeline stage itself (fbopt.generation) or the calls (fbopt.dispatch).
+Not for the pipeline stage itself (fbopt.drafts.stage) or the calls (fbopt.drafts.dispatch).
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from fbopt.cache import PostCache
-from fbopt.catalog import CONTENT_TYPES, load_catalog
 from fbopt.config import Config
-from fbopt.dispatch import LLMDispatcher, ProviderPool
+from fbopt.drafts.catalog import CONTENT_TYPES, load_catalog
+from fbopt.drafts.dispatch import LLMDispatcher, ProviderPool
+from fbopt.drafts.limits import RetryPolicy, tokens_upper_bound
+from fbopt.drafts.prompts import PromptBook, load_prompts
+from fbopt.drafts.records import Assignment, TopicRow
+from fbopt.drafts.selector import Selector, Weights, classify
 from fbopt.errors import UsageError
-from fbopt.generation import Assignment, TopicRow
-from fbopt.limits import RetryPolicy, tokens_upper_bound
-from fbopt.prompts import PromptBook, load_prompts
 from fbopt.providers.base import CompletionRequest
 from fbopt.providers.registry import (
     OFFLINE,
@@ -27,7 +28,6 @@ from fbopt.providers.registry import (
     key_hint,
     provider_settings,
 )
-from fbopt.selector import Selector, Weights, classify
 
 NO_KEYS_NOTE = ("no API keys found ({}): every post was written by the built-in offline "
                 "composer")

@@ -1,7 +1,7 @@
 """`generate`: topics in, ready-to-post drafts out, one row per topic and variant.
 
 Not for choosing models or talking to providers itself: a Planner assigns each post a provider,
-model and prompt, and a Dispatcher runs the calls (fbopt.routing builds both from the config).
+model and prompt, and a Dispatcher runs the calls (fbopt.drafts.routing builds both).
 """
 
 from __future__ import annotations
@@ -10,12 +10,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from fbopt.config import Config, load_config
+from fbopt.drafts import rowcheck
+from fbopt.drafts.records import Assignment, Dispatcher, Outcome, Planner, TopicRow
+from fbopt.drafts.routing import build_routing
 from fbopt.io.report import RunReport
 from fbopt.io.schema import Column, Schema
 from fbopt.pipeline import (
@@ -27,7 +30,6 @@ from fbopt.pipeline import (
     run_stage,
     schema_with,
 )
-from fbopt.providers.base import Completion, CompletionRequest
 
 MAX_VARIANTS = 50
 
@@ -70,58 +72,6 @@ GENERATE_FIELDS = [
 
 
 @dataclass
-class TopicRow:
-    """One input row, typed, with defaults filled in."""
-
-    row: int
-    topic_id: str
-    topic: str
-    audience: str = "general"
-    tone: str = "friendly"
-    content_type: str = ""
-    language: str = "en"
-    variants: int = 1
-    quality_requirement: float = 0.5
-    budget: float | None = None
-    urgency: float = 0.5
-
-
-@dataclass
-class Assignment:
-    """Who writes one post and how: the Planner's answer for (row, variant)."""
-
-    row: TopicRow
-    variant: int
-    provider: str
-    model: str
-    content_type: str
-    prompt_variant: str
-    selection_reason: str
-    request: CompletionRequest
-
-
-@dataclass
-class Outcome:
-    """The Dispatcher's answer for one assignment."""
-
-    completion: Completion
-    status: str = "ok"
-    cache: str = "miss"
-
-
-class Planner(Protocol):
-    def assign(self, row: TopicRow, variant: int) -> Assignment: ...
-
-
-class Dispatcher(Protocol):
-    async def run(self, assignments: Sequence[Assignment]) -> list[Outcome]: ...
-
-    def metrics(self) -> dict[str, Any]: ...
-
-    async def aclose(self) -> None: ...
-
-
-@dataclass
 class GenerateStage:
     """The pipeline stage: expands each topic row into its variants and fills them."""
 
@@ -141,8 +91,6 @@ class GenerateStage:
 
     async def process(self, batch: pa.RecordBatch, columns: dict[str, pa.Array],
                       first_row: int) -> pa.RecordBatch:
-        from fbopt import rowcheck
-
         # Rows that cannot be written (empty or oversized topic) never reach the planner.
         why = rowcheck.skip_reasons(columns, self.max_topic_chars, self.max_field_chars)
         counts = rowcheck.variant_counts(columns, batch.num_rows, self.default_variants,
@@ -172,8 +120,6 @@ class GenerateStage:
 
     def _skipped(self, batch: pa.RecordBatch, columns: dict[str, pa.Array], first_row: int,
                  why: pa.Array, counts: np.ndarray) -> tuple[pa.RecordBatch, Any, Any]:
-        from fbopt import rowcheck
-
         out = rowcheck.skipped_rows(batch, columns, first_row, why, counts,
                                     GENERATE_FIELDS + self.extra_fields)
         self.counts["skipped"] = self.counts.get("skipped", 0) + out[0].num_rows
@@ -202,7 +148,7 @@ class GenerateStage:
 def topic_rows(columns: dict[str, pa.Array], first_row: int, counts: np.ndarray,
                ids: pa.Array) -> list[TopicRow]:
     """Each row typed with its defaults; `counts` (posts per row) and `ids` (topic ids) come
-    from fbopt.rowcheck, which the skipped rows use too."""
+    from fbopt.drafts.rowcheck, which the skipped rows use too."""
     data = {name: array.to_pylist() for name, array in columns.items()}
     topic_ids = ids.to_pylist()
     n = len(data["topic"])
@@ -254,10 +200,8 @@ def generate_columns(plan: Sequence[Assignment],
 
 
 def build_stage(config: Config, variants: int | None) -> GenerateStage:
-    """The stage for one run: fbopt.routing picks provider, model and prompt per post (the
+    """The stage for one run: fbopt.drafts.routing picks provider, model and prompt per post (the
     offline composer when no keys are set) and runs the calls."""
-    from fbopt.routing import build_routing
-
     planner, dispatcher = build_routing(config)
     return GenerateStage(planner, dispatcher,
                          default_variants=int(config.get("generate.variants")),

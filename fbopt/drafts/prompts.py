@@ -1,7 +1,7 @@
 """The prompt book: the system prompt and the prompt variants per content type from
 `configs/prompts.toml`, filled for one post, with the variant picked by Thompson sampling.
 
-Not for choosing a model (fbopt.selector) or recording how variants did (fbopt.feedback).
+Not for choosing a model (fbopt.drafts.selector) or recording how variants did (fbopt.feedback).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fbopt.catalog import CONTENT_TYPES
 from fbopt.config import Config, load_data_file
+from fbopt.drafts.catalog import CONTENT_TYPES
 from fbopt.errors import ConfigError
 from fbopt.feedback import Posterior
 

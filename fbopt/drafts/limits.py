@@ -1,7 +1,7 @@
 """What wraps every provider call: the retry policy, per-model rate limits (requests and tokens
 per minute) and the run's hard budget cap.
 
-Not for making calls (fbopt.dispatch) or for any provider's protocol (fbopt.providers).
+Not for making calls (fbopt.drafts.dispatch) or for any provider's protocol (fbopt.providers).
 """
 
 from __future__ import annotations
