@@ -46,6 +46,8 @@ class ParallelSettings:
         if self.jobs < 0:
             raise ConfigError(f"run.jobs must be >= 0, got {self.jobs}",
                               hint="0 uses every core")
+        if self.backend == "dask":
+            _require_distributed()  # say so before any work starts, not at the first big batch
 
     @classmethod
     def from_config(cls, config: Config) -> ParallelSettings:
@@ -98,8 +100,8 @@ class Executor:
                 yield from joblib.Parallel(n_jobs=-1, return_as="generator",
                                            pre_dispatch="2 * n_jobs")(calls)
             return
-        jobs = max(1, min(self.settings.local_jobs(), len(chunks)))
-        yield from joblib.Parallel(n_jobs=jobs, backend=self.settings.backend,
+        # Always the same n_jobs: loky resizes (kills or starts workers) when it changes.
+        yield from joblib.Parallel(n_jobs=self.settings.local_jobs(), backend=self.settings.backend,
                                    return_as="generator", pre_dispatch="2 * n_jobs")(calls)
 
     def describe(self) -> dict[str, Any]:
@@ -161,13 +163,18 @@ def dask_client(settings: ParallelSettings) -> Any:
         return client
 
 
-def _connect(address: str, jobs: int) -> Any:
+def _require_distributed() -> Any:
     try:
-        # Late: dask is an optional extra and slow to import.
-        from distributed import Client, LocalCluster
+        import distributed  # late: dask is an optional extra and slow to import
     except ImportError as exc:
         raise ConfigError("--backend dask needs dask.distributed, which is not installed",
                           hint=DASK_HINT) from exc
+    return distributed
+
+
+def _connect(address: str, jobs: int) -> Any:
+    distributed = _require_distributed()
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
     if not _LOG.isEnabledFor(logging.DEBUG):  # dask logs every connection at INFO
         logging.getLogger("distributed").setLevel(logging.WARNING)
     if not address:
