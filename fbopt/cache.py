@@ -1,6 +1,6 @@
-"""The post cache: an in-process LRU (L1) over a diskcache folder under FBOPT_HOME (L2) with a
-TTL, keyed by a versioned hash of canonical JSON, plus optional semantic reuse of a post for a
-near-duplicate topic.
+"""The post cache: an in-process LRU (L1) over a level 2 with a TTL, a diskcache folder under
+FBOPT_HOME or a Redis shared by every machine (fbopt.cache_store), keyed by a versioned hash of
+canonical JSON, plus optional semantic reuse of a post for a near-duplicate topic.
 
 Not for deciding what to call or for failures: only successful completions are ever stored.
 """
@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from fbopt.cache_store import DiskStore, Level2, RedisStore
 from fbopt.providers.base import Completion, CompletionRequest
 
 # Bump when the key recipe or the stored value changes, so no stale entry is ever served.
@@ -142,6 +143,8 @@ class CacheStats:
     l1_hits: int = 0
     l2_hits: int = 0
     semantic_hits: int = 0
+    level2: str = "disk"
+    level2_lost: str = ""  # why level 2 stopped answering mid-run; the rest went uncached
 
     def as_dict(self) -> dict[str, Any]:
         n = self.lookups or 1
@@ -154,26 +157,18 @@ class CacheStats:
 
 
 class PostCache:
-    """L1 + L2 (+ semantic). `get` says which level answered: 'l1' or 'l2'."""
+    """L1 + L2 (+ semantic). `get` says which level answered: 'l1' or 'l2'. With `url`
+    (redis://...) level 2 is that Redis, else the diskcache folder `directory`."""
 
     def __init__(self, directory: Path, memory_items: int = 10000, ttl_seconds: float = 0.0,
-                 semantic_threshold: float = 0.0) -> None:
+                 semantic_threshold: float = 0.0, url: str = "") -> None:
         self.directory = Path(directory)
-        self.memory = _MEMORY.setdefault(str(self.directory.resolve()), LRU(memory_items))
+        self.store: Level2 = RedisStore(url) if url else DiskStore(self.directory)
+        self.memory = _MEMORY.setdefault(self.store.name, LRU(memory_items))
         self.ttl = ttl_seconds if ttl_seconds > 0 else None
         self.threshold = semantic_threshold
-        self.stats = CacheStats()
-        self._disk: Any = None
+        self.stats = CacheStats(level2=self.store.description)
         self._indexes: dict[str, SemanticIndex] = {}
-
-    @property
-    def disk(self) -> Any:
-        if self._disk is None:
-            import diskcache
-
-            self.directory.mkdir(parents=True, exist_ok=True)
-            self._disk = diskcache.Cache(str(self.directory))
-        return self._disk
 
     @property
     def semantic(self) -> bool:
@@ -182,11 +177,12 @@ class PostCache:
         return self.threshold > 0
 
     def _read(self, key: str) -> tuple[dict[str, Any], str] | None:
-        """The stored value and the level it came from ("l1" memory, "l2" disk)."""
+        """The stored value and the level it came from ("l1" memory, "l2" disk or Redis)."""
         value = self.memory.get(key)
         if value is not None:
             return value, "l1"
-        raw = self.disk.get(key, default=None, retry=True)
+        raw = self.store.get(key)
+        self.stats.level2_lost = self.store.lost
         return (json.loads(raw), "l2") if raw is not None else None
 
     def get(self, key: str) -> tuple[Completion, str] | None:
@@ -208,7 +204,7 @@ class PostCache:
             return
         value = {name: getattr(completion, name) for name in _STORED}
         self.memory.put(key, value)
-        self.disk.set(key, json.dumps(value, ensure_ascii=False), expire=self.ttl, retry=True)
+        self.store.set(key, json.dumps(value, ensure_ascii=False), self.ttl)
         if self.semantic and group and topic:
             self._index(group).add(topic, key)
 
@@ -227,7 +223,7 @@ class PostCache:
 
     def _index(self, group: str) -> SemanticIndex:
         if group not in self._indexes:
-            stored = self.disk.get(group, default=None, retry=True)
+            stored = self.store.get(group)
             self._indexes[group] = SemanticIndex(json.loads(stored) if stored else [])
         return self._indexes[group]
 
@@ -235,11 +231,10 @@ class PostCache:
         """Write the semantic indexes that changed (once per batch, not per post)."""
         for group, index in self._indexes.items():
             if index.dirty:
-                self.disk.set(group, json.dumps(index.entries, ensure_ascii=False), retry=True)
+                self.store.set(group, json.dumps(index.entries, ensure_ascii=False), None)
                 index.dirty = False
 
     def close(self) -> None:
         self.flush()
-        if self._disk is not None:
-            self._disk.close()
-            self._disk = None
+        self.stats.level2_lost = self.store.lost
+        self.store.close()

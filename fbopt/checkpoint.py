@@ -48,7 +48,7 @@ OUTPUT_NEUTRAL = frozenset({
     "run.progress", "run.validate_first", "llm.concurrency", "llm.timeout", "llm.max_attempts",
     "llm.retry_base_delay", "llm.retry_max_delay", "llm.retry_after_max", "llm.max_cost",
     "cache.enabled", "cache.dir", "cache.memory_items", "cache.ttl_days", "resume.enabled",
-    "resume.keep_days",
+    "resume.keep_days", "run.jobs", "run.backend", "run.scheduler", "cache.url",
 })
 
 

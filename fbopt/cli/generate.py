@@ -10,7 +10,15 @@ from pathlib import Path
 import click
 
 from fbopt.cli.llm_options import LLM_HELP, llm_options
-from fbopt.cli.options import EXIT_STATUS_HELP, finish, handle_errors, run_options, setup_logging
+from fbopt.cli.options import (
+    EXIT_STATUS_HELP,
+    cache_url_option,
+    finish,
+    handle_errors,
+    parallel_options,
+    run_options,
+    setup_logging,
+)
 
 
 @click.command("generate", epilog=f"{LLM_HELP}\n\n{EXIT_STATUS_HELP}")
@@ -27,12 +35,14 @@ from fbopt.cli.options import EXIT_STATUS_HELP, finish, handle_errors, run_optio
               help="Score every post (grammar, readability, sentiment, engagement, creativity, "
                    "overall_quality). Default on (config generate.score); --no-score is fastest.")
 @llm_options
+@cache_url_option
+@parallel_options
 @run_options
 @handle_errors
 def generate_cmd(topics: Path, variants: int | None, fresh: bool, enhance_posts: bool,
                  score_posts: bool | None, output: Path | None, report: Path | None,
                  config_path: Path | None, batch_size: int | None, quiet: bool, verbose: int,
-                 debug: bool, llm_settings: dict) -> None:
+                 debug: bool, llm_settings: dict, parallel_settings: dict) -> None:
     """Write ready-to-post drafts for every topic in TOPICS (CSV, Parquet or JSON Lines).
 
     TOPICS needs a `topic` column; optional columns: id, audience, tone, content_type,
@@ -50,7 +60,8 @@ def generate_cmd(topics: Path, variants: int | None, fresh: bool, enhance_posts:
 
     setup_logging(verbose, quiet)
     config = load_config(config_path, {"run.batch_size": batch_size,
-                                       "generate.score": score_posts, **llm_settings})
+                                       "generate.score": score_posts, **llm_settings,
+                                       **parallel_settings})
     result = generate(topics, output, report=report, variants=variants, config=config,
                       progress=not quiet and bool(config.get("run.progress")), fresh=fresh,
                       enhance=enhance_posts)

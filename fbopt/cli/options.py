@@ -87,3 +87,50 @@ def finish(result: Any, quiet: bool) -> None:
     code = result.exit_code
     if code:
         sys.exit(code)
+
+
+def parallel_options(func: F) -> F:
+    """--jobs, --backend and --scheduler; the command receives them as `parallel_settings`
+    (config key -> value, only those given)."""
+    options = [
+        click.option("--jobs", "-j", type=click.IntRange(0), default=None, metavar="N",
+                     help="Workers for scoring and enhancing (config run.jobs; 0, the default: "
+                          "every core)."),
+        click.option("--backend", type=click.Choice(["loky", "threading", "dask"]),
+                     default=None,
+                     help="Where the workers run (config run.backend): loky (processes here, "
+                          "default), threading, or dask (a cluster; pip install 'fbopt[dask]')."),
+        click.option("--scheduler", default=None, metavar="ADDRESS",
+                     help="Dask scheduler for --backend dask, e.g. tcp://10.0.0.5:8786 (config "
+                          "run.scheduler, else DASK_SCHEDULER_ADDRESS; none: a LocalCluster)."),
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {"run.jobs": kwargs.pop("jobs"), "run.backend": kwargs.pop("backend"),
+                 "run.scheduler": kwargs.pop("scheduler")}
+        if given["run.scheduler"] and given["run.backend"] is None:
+            given["run.backend"] = "dask"  # an address alone can only mean Dask
+        return func(*args, parallel_settings={k: v for k, v in given.items() if v is not None},
+                    **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def cache_url_option(func: F) -> F:
+    """--cache-url, added to the command's `llm_settings`: put it right under @llm_options."""
+
+    @click.option("--cache-url", default=None, metavar="URL",
+                  help="Keep the post cache's second level in Redis, shared by every machine "
+                       "pointed at it: redis://HOST:6379/0 (config cache.url; default: a disk "
+                       "cache under FBOPT_HOME).")
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        url = kwargs.pop("cache_url")
+        if url is not None:
+            kwargs["llm_settings"] = {**kwargs.get("llm_settings", {}), "cache.url": url}
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -183,4 +183,5 @@ def _cache(config: Config) -> PostCache | None:
     directory = Path(folder).expanduser() if folder else home_path("cache", "posts")
     return PostCache(directory, int(config.get("cache.memory_items")),
                      float(config.get("cache.ttl_days")) * 86400.0,
-                     float(config.get("cache.semantic_threshold")))
+                     float(config.get("cache.semantic_threshold")),
+                     url=str(config.get("cache.url")).strip())

@@ -80,19 +80,6 @@ def shared_analyser(settings: AnalyserSettings) -> TextAnalyser:
     return _SHARED[settings]
 
 
-# Pool workers: one analyser per process, built by the pool's initializer.
-_WORKER: list[TextAnalyser] = []
-
-
-def init_worker(settings: AnalyserSettings) -> None:
-    _WORKER.clear()
-    _WORKER.append(shared_analyser(settings))
-
-
-def analyse_chunk(texts: Sequence[str]) -> list[TextAnalysis]:
-    return _WORKER[0].analyse_many(texts)
-
-
 def warm_up(_: Any = None) -> tuple[int, float]:
     """A no-op task that returns once the worker's initializer has finished: the worker's pid
     and the CPU seconds it has used so far (for measurement scripts)."""

@@ -1,8 +1,9 @@
 """Scores posts in [0, 1] and combines them into `overall_quality`, batched over all cores.
 
-Not for changing text (fbopt.enhance). The per-text work (grammar, readability, sentiment) runs in
-a process pool with one grammar backend per worker; signals, engagement and creativity run over
-the whole batch here. Results are cached by text hash for the life of a Scorer (one run).
+Not for changing text (fbopt.enhance). The per-text work (grammar, readability, sentiment) runs on
+fbopt.parallel's workers (loky, threads or Dask) with one grammar backend per worker; signals,
+engagement and creativity run over the whole batch here. Results are cached by text hash for
+the life of a Scorer (one run).
 
     grammar_score      1 / (1 + 10 x issues / max(words, 10))          fbopt.quality.grammar
     readability_score  Flesch ease and longest sentence                fbopt.quality.readability
@@ -16,15 +17,16 @@ An empty (or whitespace-only) text scores 0 everywhere.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from fbopt.config import Config, load_config
 from fbopt.errors import ConfigError
+from fbopt.parallel import Executor, ParallelSettings, borrowed, chunked
 from fbopt.quality.analyse import AnalyserSettings, TextAnalyser, TextAnalysis, shared_analyser
 from fbopt.quality.creativity import NoveltyIndex, creativity_scores
 from fbopt.quality.engagement import engagement_scores
@@ -44,6 +46,8 @@ class QualitySettings:
     weights: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SCORERS, 1.0))
     workers: int = 0
     pool_min_texts: int = 256
+    backend: str = "loky"
+    scheduler: str = ""
 
     @classmethod
     def from_config(cls, config: Config) -> QualitySettings:
@@ -56,7 +60,12 @@ class QualitySettings:
             backend=q["grammar_backend"], harper_rules=q["harper_rules"], dialect=q["dialect"],
             languagetool_url=q["languagetool_url"], language=q["language"],
             enable=tuple(q["harper_enable"]), disable=tuple(q["harper_disable"]))
-        return cls(analyser, weights, int(q["workers"]), int(q["pool_min_texts"]))
+        run = ParallelSettings.from_config(config)  # quality.workers, when set, beats run.jobs
+        return cls(analyser, weights, int(q["workers"]) or run.jobs, int(q["pool_min_texts"]),
+                   run.backend, run.scheduler)
+
+    def parallel(self) -> ParallelSettings:
+        return ParallelSettings(self.workers, self.backend, self.scheduler)
 
 
 @dataclass
@@ -85,7 +94,7 @@ def clean_text(text: Any) -> str:
 
 
 class Scorer:
-    """Scores batches of posts for one run. Use as a context manager so the pool is shut down."""
+    """Scores batches of posts for one run. Use as a context manager so its analysers close."""
 
     def __init__(self, settings: QualitySettings | None = None) -> None:
         self.settings = settings or QualitySettings()
@@ -93,7 +102,7 @@ class Scorer:
         self.cache: dict[bytes, TextAnalysis] = {}
         self.cache_hits = 0
         self._local: TextAnalyser | None = None
-        self._pool: Any = None
+        self._executor: Executor | None = None
 
     def __enter__(self) -> Scorer:
         return self
@@ -129,37 +138,33 @@ class Scorer:
         return [self.cache[k] for k in keys]
 
     def _compute(self, texts: list[str]) -> list[TextAnalysis]:
-        workers = self.workers()
-        if workers <= 1 or len(texts) < self.settings.pool_min_texts:
+        """Small batches stay in this process; bigger ones go to the executor in chunks, one
+        analyser per worker, and come back in order."""
+        local = self.settings.backend != "dask" and self.workers() <= 1
+        if local or len(texts) < self.settings.pool_min_texts:
             return self.local().analyse_many(texts)
-        pool = self._start_pool(workers)
-        size = max(16, min(256, len(texts) // (workers * 4) or 1))
-        chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
-        return [a for done in pool.map(_analyse_chunk, chunks) for a in done]
+        self.local()  # a backend that cannot start fails here, with its own clear error
+        executor = self.executor()
+        task = partial(_analyse_chunk, self.settings.analyser)
+        return [a for done in executor.map(task, chunked(texts, executor.workers()))
+                for a in done]
 
     def workers(self) -> int:
-        return self.settings.workers or os.cpu_count() or 1
+        """Chunks analysed at once (for Dask, the cluster's worker threads)."""
+        if self.settings.backend == "dask":
+            return self.executor().workers()
+        return self.settings.parallel().local_jobs()
+
+    def executor(self) -> Executor:
+        if self._executor is None:
+            self._executor = Executor(self.settings.parallel())
+        return self._executor
 
     def local(self) -> TextAnalyser:
         """This process's analyser; building it also proves the grammar backend works."""
         if self._local is None:
             self._local = shared_analyser(self.settings.analyser)
         return self._local
-
-    def _start_pool(self, workers: int) -> Any:
-        if self._pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            from fbopt.quality import analyse
-
-            self.local()  # a backend that cannot start fails here, with its own clear error
-            # forkserver: workers start from a clean process, not a fork of this threaded one.
-            context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(workers, mp_context=context,
-                                             initializer=analyse.init_worker,
-                                             initargs=(self.settings.analyser,))
-        return self._pool
 
     def _combine(self, text: str, a: TextAnalysis, engaging: float,
                  creative: float) -> PostScores:
@@ -180,23 +185,25 @@ class Scorer:
                           list(a.issues), details)
 
     def metrics(self) -> dict[str, Any]:
-        return {"texts_analysed": len(self.cache), "cache_hits": self.cache_hits,
-                "grammar_backend": self.settings.analyser.backend}
+        out = {"texts_analysed": len(self.cache), "cache_hits": self.cache_hits,
+               "grammar_backend": self.settings.analyser.backend}
+        if self._executor is not None:
+            out["parallel"] = self._executor.describe()
+        return out
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        # The executor's workers are shared by the process and reused by the next run.
+        self._executor = None
         if self._local is not None:
             if self.settings.analyser.backend != "harper":  # shared Harper analysers stay
                 self._local.close()
             self._local = None
 
 
-def _analyse_chunk(texts: list[str]) -> list[TextAnalysis]:
-    from fbopt.quality.analyse import analyse_chunk
-
-    return analyse_chunk(texts)
+def _analyse_chunk(settings: AnalyserSettings, texts: list[str]) -> list[TextAnalysis]:
+    """A worker's task: its own analyser (built on its first chunk, then kept) on one chunk."""
+    with borrowed(("analyser", settings), lambda: TextAnalyser(settings)) as analyser:
+        return analyser.analyse_many(texts)
 
 
 def _key(text: str) -> bytes:
