@@ -19,6 +19,7 @@ _API = {
     "benchmark": "fbopt.bench.suite",
     "score": "fbopt.quality.api",
     "enhance": "fbopt.enhance.run",
+    "history": "fbopt.analytics.api",
 }
 
 __all__ = ["__version__", *_API]

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
+from fbopt.analytics import record_run, watch_run
 from fbopt.checkpoint import Checkpoint
 from fbopt.errors import InputError, Interrupted, UsageError
 from fbopt.io.check import CHECK_BATCH, check_input
@@ -127,6 +128,7 @@ def finish_run(run: RunReport, started: float, table: pa.Table | None, out_path:
     elapsed = max(time.perf_counter() - started, 1e-9)
     run.metrics["posts_per_second"] = round(run.rows_out / elapsed, 1)
     run.finish()
+    record_run(run, table, out_path)  # the run history, alerts, the Pushgateway
     if rep_path is not None:
         run.write(rep_path)
     output: Any = out_path if out_path is not None else table.to_pandas()
@@ -213,6 +215,7 @@ async def _run_stage(stage: Stage, source: Any, output: Path | None, report: Run
     source = as_arrow(source)
     reader = open_input(source, batch_size)
     report.input_path = str(reader.path)
+    watch_run(report, stage)  # what --metrics-port shows, read only when scraped
     mapping = stage.schema.resolve(reader.columns, str(reader.path))
     _check_not_input(source, output)
     if validate_first:

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from fbopt.analytics.record import record_benchmark
 from fbopt.bench.stages import BenchStage, PrepareContext, select_stages
 from fbopt.config import Config, load_config
 from fbopt.errors import ConfigError, UsageError
@@ -156,6 +157,7 @@ def private_home(home: Path) -> Iterator[None]:
 def worker_env(home: Path, loopback_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in PROVIDER_VARS}
     env["FBOPT_HOME"] = str(home)
+    env["FBOPT_ANALYTICS_ENABLED"] = "false"  # a timed stage is not a run of the user's
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
     if loopback_url:
@@ -374,6 +376,7 @@ def run_benchmark(settings: BenchSettings, report: str | Path | None = "bench.js
     if baseline is not None:
         data_out["comparison"] = compare(data_out, baseline, settings.max_regression,
                                          str(settings.baseline))
+    record_benchmark(data_out)  # the run history and alerts (fbopt.analytics)
     report_path = write_outputs(data_out, Path(report)) if report else None
     return BenchmarkResult(data_out, report_path)
 

@@ -19,6 +19,8 @@ COMMANDS = {
     "enhance": "fbopt.cli.enhance:enhance_cmd",
     "learn": "fbopt.cli.learn:learn_cmd",
     "predict": "fbopt.cli.predict:predict_cmd",
+    "history": "fbopt.cli.history:history_cmd",
+    "dashboard": "fbopt.cli.dashboard:dashboard_cmd",
 }
 
 

@@ -19,13 +19,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_STATUS_HELP = (
     "Exit status: 0 done; 2 bad input, usage or config (one line on stderr says what to fix); "
-    "3 done but some rows failed; 130 interrupted by Ctrl-C, 143 by SIGTERM (run the same "
-    "command again to resume)."
+    "3 done but some rows failed; 4 done but an alert fired (with --fail-on-alert); "
+    "130 interrupted by Ctrl-C, 143 by SIGTERM (run the same command again to resume)."
 )
 
 
+# Read by handle_errors' analytics session (fbopt.analytics.session), never by the command body.
+ANALYTICS_OPTIONS = [
+    click.option("--metrics-port", type=click.IntRange(1, 65535), default=None,
+                 help="Serve Prometheus metrics on this port while the run goes."),
+    click.option("--pushgateway", metavar="URL", default=None,
+                 help="Push the run's final metrics to this Prometheus Pushgateway "
+                      "(config analytics.pushgateway)."),
+    click.option("--fail-on-alert", is_flag=True,
+                 help="Exit with status 4 when the run fires an alert ([alerts] in the config)."),
+]
+
+
 def run_options(func: F) -> F:
-    """-o/--output, --report, --config, --batch-size, -q/--quiet, -v/--verbose, --debug."""
+    """-o/--output, --report, --config, --batch-size, -q/--quiet, -v/--verbose, --debug, and
+    the analytics options (--metrics-port, --pushgateway, --fail-on-alert)."""
     options = [
         click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
                      help="Output file; the format follows the extension (.parquet, .csv, "
@@ -40,6 +53,7 @@ def run_options(func: F) -> F:
         click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary."),
         click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv: debug)."),
         click.option("--debug", is_flag=True, help="Show full tracebacks."),
+        *ANALYTICS_OPTIONS,
     ]
     for option in reversed(options):
         func = option(func)
@@ -59,11 +73,16 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from fbopt.analytics.session import CommandSession, current_command
         from fbopt.errors import FboptError
 
         debug = bool(kwargs.get("debug"))
+        session = CommandSession(current_command(), kwargs)  # takes the analytics options
         try:
-            return func(*args, **kwargs)
+            with session:
+                result = func(*args, **kwargs)
+            session.exit_on_alert()
+            return result
         except FboptError as exc:
             if debug:
                 raise

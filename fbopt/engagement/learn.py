@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from fbopt.analytics import record_run
 from fbopt.config import Config, load_config
 from fbopt.engagement import artifact, metrics
 from fbopt.engagement.features import FeatureConfig, Featurizer, Inputs
@@ -359,6 +360,7 @@ def _train_and_save(cfg: Config, posts: Posts, columns: ColumnMap, settings: Tra
                      details["high"], model.interval)
         run.metrics["plot"] = str(plot_path)
     run.finish()
+    record_run(run, config=cfg)  # the run history and alerts (fbopt.analytics)
     if rep_path is not None:
         run.write(rep_path)
     return LearnResult(out, run, rep_path, plot_path, found)
