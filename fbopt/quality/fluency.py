@@ -15,8 +15,11 @@ downloaded.
                     noun, when the other number beats it by `MARGIN` ("several reason",
                     "many company", "this cars")
     ClauseInSlot    a noun-phrase slot (after a preposition or a determiner) filled with a
-                    clause: "about we are hiring", "the they": no suggestion, the sentence
-                    needs rewording
+                    clause: "about we are hiring", "the they", or with a question in question
+                    order: "a look at how do I fix": no suggestion, the sentence needs rewording
+    BeBaseVerb      "I am agree", "they are not agree": a form of "be" before a verb that
+                    takes none (suggestion: drop "am", or "do" for "are not")
+    PluralVerb      "people has", "children wants": a singular verb after a plural noun
 
 `MARGIN` was tuned on the even lines of JFLEG dev and on news messages apart from the ones
 scripts/eval_scores.py reports (see the README's scores section).
@@ -61,7 +64,21 @@ _NOT_PLURALS = frozenset("news series species means physics politics economics m
 _SLOT_WORDS = {"about", "on", "of", "with", "into", "from", "at", "the", "a", "an", "your",
                "our", "my", "their", "every", "each", "per"}
 _SUBJECTS = {"i", "we", "they", "he", "she"}
+_INVERTED_QUESTION = re.compile(
+    r"\b(?:about|of|on|with|at|into|from)[ \t]+(?:how|what|why|where|when|who)[ \t]+"
+    r"(?:do|does|did|is|are|can|could|should|would|will)[ \t]+(?P<subject>I|we|you|they|he|she)"
+    r"[ \t]+[a-z]", re.IGNORECASE)
+_BE_BASE = re.compile(
+    r"\b(?P<be>am|is|are|was|were)(?P<neg>[ \t]+not)?[ \t]+"
+    r"(?P<verb>agree|disagree|believe|know|want|understand|think|prefer)\b", re.IGNORECASE)
+_PLURAL_SINGULAR = re.compile(
+    r"\b(?:[Pp]eople|[Cc]hildren|[Mm]en|[Ww]omen)[ \t]+"
+    r"(?P<verb>has|does|wants|thinks|needs|likes|makes|says|goes|gets|knows|believes|tries|seems|loves|hates|feels|lives|works)\b")
+_PLURAL_FORMS = {"has": "have", "does": "do", "goes": "go", "tries": "try"}
 _NUMBERED = _PLURAL_QUANTIFIERS | _SINGULAR_DETERMINERS
+_FUNCTION_WORDS = frozenset("""is are was were be been has have had do does did will would can
+    could should must may might of to and or but in on at for with from by about as that which
+    who whom whose when where than then so if because while""".split())
 
 
 class PairModel:
@@ -122,7 +139,8 @@ def _symspell_text(name: str) -> str:
 def fluency_issues(text: str, margin: float = MARGIN) -> list[GrammarIssue]:
     """Every fluency issue in `text`, in text order (protected spans are the caller's)."""
     words = [(m.group(0), m.start()) for m in _WORD.finditer(text)]
-    issues = modal_of(text)
+    issues = modal_of(text) + be_base_verbs(text) + plural_subject_verbs(text) \
+        + inverted_questions(text)
     model = pair_model()
     for i, (word, offset) in enumerate(words):
         low = word.lower().replace("’", "'")
@@ -184,10 +202,17 @@ def _noun_number(model: PairModel, word: str, offset: int, previous: str,
     if best - have < margin:
         return None
     number = "plural" if plural else "singular"
-    # "a persons life" may want "person's": the fixer weighs both.
-    fixes = (alt,) if plural else (alt, word[:-1] + "'s")
+    # "a persons life" wants "person's" (a noun follows "a persons"), "every details." the
+    # singular; the fixer weighs the others.
+    possessive = word[:-1] + "'s"
+    if plural:
+        fixes: tuple[str, ...] = (alt,)
+    elif previous in ("a", "an") and following and following not in _FUNCTION_WORDS:
+        fixes = (possessive,)
+    else:
+        fixes = (alt, possessive)
     return GrammarIssue(kind="Fluency", message=f"Use the {number} “{alt}” after “{previous}”.",
-                        offset=offset, length=len(word), suggestion=alt, rule="NounNumber",
+                        offset=offset, length=len(word), suggestion=fixes[0], rule="NounNumber",
                         suggestions=fixes)
 
 
@@ -237,3 +262,42 @@ def _match_case(original: str, option: str) -> str:
     if original[:1].isupper():
         return option[:1].upper() + option[1:]
     return option
+
+
+def be_base_verbs(text: str) -> list[GrammarIssue]:
+    """"I am agree" -> "I agree", "they are not agree" -> "they do not agree"."""
+    issues = []
+    for m in _BE_BASE.finditer(text):
+        be = m.group("be")
+        if m.group("neg"):
+            does = {"is": "does", "was": "did", "were": "did"}.get(be.lower(), "do")
+            fix, end = _match_case(be, does), m.end("be")
+        else:
+            fix, end = "", m.start("verb")
+        issues.append(GrammarIssue(kind="Fluency",
+                                   message=f"“{m.group('verb')}” takes no “{be}”.",
+                                   offset=m.start("be"), length=end - m.start("be"),
+                                   suggestion=fix, rule="BeBaseVerb", suggestions=(fix,)))
+    return issues
+
+
+def plural_subject_verbs(text: str) -> list[GrammarIssue]:
+    """"people has" -> "people have", "children wants" -> "children want"."""
+    issues = []
+    for m in _PLURAL_SINGULAR.finditer(text):
+        verb = m.group("verb")
+        fix = _PLURAL_FORMS.get(verb, verb[:-1])
+        issues.append(GrammarIssue(kind="Fluency", message=f"Use “{fix}” with a plural subject.",
+                                   offset=m.start("verb"), length=len(verb), suggestion=fix,
+                                   rule="PluralVerb", suggestions=(fix,)))
+    return issues
+
+
+def inverted_questions(text: str) -> list[GrammarIssue]:
+    """"a look at how do I fix it": a question in question order where a noun phrase belongs."""
+    return [GrammarIssue(kind="Fluency",
+                         message="A question in question order fills a place where a noun "
+                                 "phrase belongs (“how I fix”, not “how do I fix”); reword it.",
+                         offset=m.start(), length=m.end("subject") - m.start(),
+                         rule="ClauseInSlot")
+            for m in _INVERTED_QUESTION.finditer(text)]
