@@ -162,12 +162,33 @@ class HarperBackend:
             # are the names in a news post: most of a post's time); a lookup costs microseconds.
             from fbopt.quality.spelling import unknown_words
 
-            issues += unknown_words(text)
+            issues = one_per_span(issues + unknown_words(text))
         issues.sort(key=lambda i: (i.offset, i.length))
         return [] if _not_english(text, issues) else issues
 
     def close(self) -> None:
         return None
+
+
+def one_per_span(issues: list[GrammarIssue]) -> list[GrammarIssue]:
+    """One issue per span: where a word has two (Harper's SplitWords "auto scaling" and the
+    word list's "Unknown word" for "autoscaling"), the most specific wins: one with suggestions
+    over one without, a named rule over the bare word-list Spelling. Issues of different rules
+    on different spans all stay, even when they overlap."""
+    ranked = sorted(issues, key=lambda i: (-len(i.suggestions), i.rule == "Spelling"))
+    kept: list[GrammarIssue] = []
+    for issue in ranked:
+        if not any(_same_words(issue, k) for k in kept):
+            kept.append(issue)
+    return kept
+
+
+def _same_words(a: GrammarIssue, b: GrammarIssue) -> bool:
+    """The same span, or a bare word-list Spelling issue inside or over another issue's span."""
+    if (a.offset, a.length) == (b.offset, b.length):
+        return True
+    overlap = a.offset < b.offset + max(b.length, 1) and b.offset < a.offset + max(a.length, 1)
+    return overlap and "Spelling" in (a.rule, b.rule) and min(a.length, b.length) > 0
 
 
 def _issue(lint: Any, rule: str, start: int, end: int) -> GrammarIssue:

@@ -1,5 +1,5 @@
 """fbopt's own grammar checks, run after whichever backend: missing commas, sentence capitals and
-plural verbs the backends leave.
+plural verbs the backends leave, and the fluency check (fbopt.quality.fluency).
 
 Not a grammar checker of its own: six narrow rules, each kept because it raised GLEU on JFLEG
 dev (scripts/eval_jfleg.py) without touching correct text in the sample posts.
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from fbopt.quality.fluency import fluency_issues
 from fbopt.quality.grammar import GrammarBackend, GrammarIssue, abbreviation
 from fbopt.quality.spans import overlaps, protected_spans
 
@@ -100,9 +101,11 @@ _NOT_AFTER = {"in addition": {"to"}, "also": {"known", "called"}, "then": {"ther
 
 
 def check_text(backend: GrammarBackend, text: str) -> list[GrammarIssue]:
-    """The backend's issues plus fbopt's own, never on a protected span, in text order."""
+    """The backend's issues plus fbopt's own and the fluency check's, never on a protected span,
+    in text order; where one of ours covers a word the backend flagged, the backend's stays."""
     spans = protected_spans(text)
-    own = [i for i in house_issues(text) if not overlaps(i.offset, i.offset + i.length, spans)]
+    own = [i for i in house_issues(text) + fluency_issues(text)
+           if not overlaps(i.offset, i.offset + i.length, spans)]
     return merge_issues(backend.check(text), own)
 
 

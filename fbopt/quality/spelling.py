@@ -22,9 +22,12 @@ from fbopt.errors import ConfigError
 from fbopt.quality.grammar import GrammarIssue
 from fbopt.quality.spans import PROTECTED
 
-# Misspellings the CMU dictionary lists as words (it transcribes what people write).
+# Misspellings the CMU dictionary or wordfreq list as words (they count what people write), and
+# contractions without their apostrophe that are no word of their own (not "cant", "wont").
 MISSPELLINGS = frozenset({"alot", "thier", "wich", "goverment", "tommorrow", "recieved",
-                          "untill", "wierd", "truely"})
+                          "untill", "wierd", "truely", "dont", "doesnt", "didnt", "isnt", "arent",
+                          "wasnt", "werent", "couldnt", "wouldnt", "shouldnt", "havent",
+                          "hasnt", "hadnt", "theyre", "youre"})
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 

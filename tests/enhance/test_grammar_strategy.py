@@ -3,9 +3,13 @@ overlapping edits and protected spans skipped."""
 
 from __future__ import annotations
 
+import pytest
+
 from fbopt.enhance.edits import Edit, apply_edits, safe_edits
+from fbopt.enhance.enhancer import Enhancer, EnhanceSettings
 from fbopt.enhance.grammar import GrammarFixer, _distance
 from fbopt.quality.grammar import GrammarIssue
+from fbopt.quality.score import QualitySettings, Scorer
 
 
 def spelling(text: str, word: str, *suggestions: str) -> GrammarIssue:
@@ -121,3 +125,20 @@ def test_word_frequencies_load_with_the_network_blocked() -> None:
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "False", "True"]
+
+
+@pytest.mark.parametrize(("text", "fixed"), [
+    ("Their going to love it, see you soon.", "They're going to love it, see you soon."),
+    ("We think its already December here.", "We think it's already December here."),
+    ("I couldnt of done it without you all.", "I couldn't have done it without you all."),
+    ("We recieved your letter yesterday.", "We received your letter yesterday."),
+    ("There are several reason to come.", "There are several reasons to come."),
+])
+def test_the_enhancer_fixes_what_the_fluency_check_and_speller_flag(text: str,
+                                                                    fixed: str) -> None:
+    with Scorer(QualitySettings(workers=1)) as scorer:
+        before = scorer.score([text])[0]
+        result = Enhancer(scorer, EnhanceSettings(strategies=("grammar",))).enhance([text])[0]
+    assert before.grammar_issues and before.grammar_score < 1.0
+    assert result.text == fixed and result.enhancements == ["grammar"]
+    assert result.after.grammar_score == 1.0

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from fbopt.errors import ConfigError
-from fbopt.quality.grammar import POST_RULES, HarperBackend, grammar_score, make_backend
+from fbopt.quality.grammar import (
+    POST_RULES,
+    GrammarIssue,
+    HarperBackend,
+    grammar_score,
+    make_backend,
+    one_per_span,
+)
+from fbopt.quality.score import QualitySettings, Scorer
 from tests.fakes.languagetool_server import FakeLanguageTool
 
 
@@ -51,6 +59,27 @@ def test_issues_name_the_harper_rule(harper: HarperBackend) -> None:
     text = "We need more informations. Teh end."
     found = {(text[i.offset:i.offset + i.length], i.rule) for i in harper.check(text)}
     assert found == {("informations", "MassNouns"), ("Teh", "SpellCheck")}
+
+
+def test_one_word_gets_one_issue_and_counts_once(harper: HarperBackend) -> None:
+    # Harper's SplitWords ("auto scaling") and the word list's "Unknown word" both find it.
+    text = "We run autoscaling on every cluster."
+    issues = harper.check(text)
+    assert [(i.rule, text[i.offset:i.offset + i.length]) for i in issues] == \
+        [("SplitWords", "autoscaling")]
+    with Scorer(QualitySettings(workers=1)) as scorer:
+        scored = scorer.score([text])[0]
+    assert len(scored.grammar_issues) == 1
+    assert scored.grammar_score == round(grammar_score(1, len(text.split())), 4)
+
+
+def test_the_most_specific_issue_wins_a_span() -> None:
+    bare = GrammarIssue("Spelling", "Unknown word", 4, 6, rule="Spelling")
+    split = GrammarIssue("Typo", "split", 4, 6, "ab cd", "SplitWords", ("ab cd",))
+    comma = GrammarIssue("Punctuation", "comma", 10, 0, ",", "ClauseComma", (",",))
+    other = GrammarIssue("Grammar", "agreement", 2, 8, "x", "PronounVerbAgreement", ("x",))
+    kept = one_per_span([bare, comma, split, other])
+    assert split in kept and comma in kept and other in kept and bare not in kept
 
 
 def test_post_rules_exist_in_this_harper() -> None:

@@ -60,3 +60,10 @@ def test_words_in_use_are_not_unknown_but_their_misspellings_are() -> None:
     # A misspelling written often is still one: its fix is far more common.
     text = "We were open untill now becuase alot of teh regulars came."
     assert _flagged(text) == ["untill", "becuase", "alot", "teh"]
+
+
+def test_recieved_and_contractions_without_apostrophe_are_misspellings() -> None:
+    # wordfreq counts them as in use; they are still no words an editor would keep.
+    assert _flagged("We recieved it, but I couldnt tell and they dont know.") == \
+        ["recieved", "couldnt", "dont"]
+    assert _flagged("The cant of thieves: it wont last.") == []  # words of their own
