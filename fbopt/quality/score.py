@@ -7,7 +7,7 @@ the whole batch here. Results are cached by text hash for the life of a Scorer (
     grammar_score      1 / (1 + 10 x issues / max(words, 10))          fbopt.quality.grammar
     readability_score  Flesch ease and longest sentence                fbopt.quality.readability
     sentiment_score    (VADER compound + 1) / 2                        fbopt.quality.sentiment
-    engagement_score   checklist of text signals                       fbopt.quality.engagement
+    engagement_score   text lift over the page level, fitted on pages  fbopt.quality.engagement
     creativity_score   lexical variety and novelty within the run      fbopt.quality.creativity
     overall_quality    weighted mean of the five, weights from [quality.weights] in the config
 An empty (or whitespace-only) text scores 0 everywhere.
@@ -111,7 +111,7 @@ class Scorer:
             owners = clean
         analyses = self.analyse(clean)
         creative = creativity_scores(clean, self.index, owners or [None] * len(clean))
-        engaging = engagement_scores(signals(clean))
+        engaging = engagement_scores(clean, signals(clean))
         return [self._combine(t, a, float(e), c)
                 for t, a, e, c in zip(clean, analyses, engaging, creative, strict=True)]
 
