@@ -51,11 +51,24 @@ def old_checklist(sig: dict[str, np.ndarray]) -> np.ndarray:
     return np.where(sig["word_count"] > 0, np.clip(score, 0.0, 1.0), 0.0)
 
 
+def component_scores(texts: list[str]) -> dict[str, np.ndarray]:
+    """Every score of the Scorer with the shipped settings, for the overall_quality weights."""
+    from fbopt.config import load_config
+    from fbopt.quality.score import SCORE_NAMES, scorer_from_config
+
+    with scorer_from_config(load_config()) as scorer:
+        results = scorer.score(texts)
+    return {name: np.array([getattr(r, name) for r in results]) for name in SCORE_NAMES
+            if name != "engagement_score"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("jbencina", type=Path)
     parser.add_argument("rleun", type=Path)
     parser.add_argument("--min-posts", type=int, default=100)
+    parser.add_argument("--components", action="store_true",
+                        help="also every score of fbopt's Scorer (grammar, readability, ...)")
     args = parser.parse_args()
     posts = load_posts(args.jbencina, args.rleun)
     test = posts[posts["org"].map(held_out)].reset_index(drop=True)
@@ -66,6 +79,8 @@ def main() -> None:
     scores = {"engagement_score": engagement_scores(texts, sig),
               "old checklist": old_checklist(sig),
               "length alone": sig["char_count"].astype(float)}
+    if args.components:
+        scores.update(component_scores(texts))
     pages = (test["source"] + ":" + test["page"]).to_numpy()
     rel = test["target"].notna().to_numpy()
     table = {}

@@ -45,6 +45,9 @@ ALWAYS_HELD_OUT = ("npr", "ted")  # the pages the issue measured the old checkli
 FOLDS = 5
 SHRINK = 100  # a word's weight: sum of (target - mean) over its posts / (its posts + SHRINK)
 MIN_POSTS, MIN_ORGS = 20, 10  # a word must be seen this often, on this many organisations
+# The 100 commonest English words (wordfreq) get no weight: they are what grammar fixes change
+# (their/there, then/than, its/it's), and a correction must not read as a loss of engagement.
+FUNCTION_WORDS = 100
 
 
 def org_key(name: str) -> str:
@@ -99,6 +102,9 @@ def load_posts(jbencina: Path, rleun: Path) -> pd.DataFrame:
 
 def word_weights(texts: list[str], y: np.ndarray, orgs: np.ndarray) -> dict[str, float]:
     """A shrunken mean target per word, for words common across organisations."""
+    from wordfreq import top_n_list
+
+    skip = set(top_n_list("en", FUNCTION_WORDS))
     total: dict[str, float] = defaultdict(float)
     posts: Counter[str] = Counter()
     seen_on: dict[str, set[str]] = defaultdict(set)
@@ -109,7 +115,7 @@ def word_weights(texts: list[str], y: np.ndarray, orgs: np.ndarray) -> dict[str,
             posts[word] += 1
             seen_on[word].add(org)
     return {w: round(total[w] / (posts[w] + SHRINK), 6) for w in sorted(posts)
-            if posts[w] >= MIN_POSTS and len(seen_on[w]) >= MIN_ORGS}
+            if posts[w] >= MIN_POSTS and len(seen_on[w]) >= MIN_ORGS and w not in skip}
 
 
 def folds_of(orgs: np.ndarray) -> np.ndarray:

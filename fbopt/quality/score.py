@@ -10,6 +10,7 @@ the whole batch here. Results are cached by text hash for the life of a Scorer (
     engagement_score   text lift over the page level, fitted on pages  fbopt.quality.engagement
     creativity_score   lexical variety and novelty within the run      fbopt.quality.creativity
     overall_quality    weighted mean of the five, weights from [quality.weights] in the config
+                       (default EVIDENCE_WEIGHTS: only the scores shown to track real outcomes)
 An empty (or whitespace-only) text scores 0 everywhere.
 """
 
@@ -35,13 +36,18 @@ from fbopt.quality.signals import signals
 
 SCORERS = ("grammar", "readability", "sentiment", "engagement", "creativity")
 SCORE_NAMES = tuple(f"{name}_score" for name in SCORERS) + ("overall_quality",)
+# grammar_score ranks human corrections above the originals (JFLEG) and engagement_score tracks
+# interactions on pages its fit never saw; the other three did not (scripts/
+# eval_engagement_score.py --components), so they carry no weight by default.
+EVIDENCE_WEIGHTS = {"grammar": 0.5, "readability": 0.0, "sentiment": 0.0, "engagement": 0.5,
+                    "creativity": 0.0}
 _CACHE_LIMIT = 50_000  # analyses kept per run; past it the cache starts over
 
 
 @dataclass(frozen=True)
 class QualitySettings:
     analyser: AnalyserSettings = field(default_factory=AnalyserSettings)
-    weights: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SCORERS, 1.0))
+    weights: dict[str, float] = field(default_factory=lambda: dict(EVIDENCE_WEIGHTS))
     workers: int = 0
     pool_min_texts: int = 256
 
