@@ -1,13 +1,13 @@
-"""The engagement strategy: give the post what its signals say it lacks.
+"""The engagement strategy: add what a post lacks, only where it fits the post's intent.
 
-Not for judging the result (the enhancer keeps a change only if overall_quality rises). In order:
-a hook that runs past the "See more" cut gets a line break after its first sentence (never
-after an abbreviation: "Trump Jr."); a post with no question and no call to action gets one that
-suits it (a news post: an ask for an opinion); a post with no hashtag gets topic hashtags (up to
-two from the row's topic when there is one, else a name inside its first sentence or its most
-specific word); a post past BEST_MAX_CHARS loses trailing sentences that hold nothing protected,
-no question and no call to action. Existing text, links, mentions and hashtags are never
-changed.
+Not for judging the result (the enhancer keeps a change only when the scores that track real
+outcomes rise). In order: a hook that runs past the "See more" cut gets a line break after its
+first sentence (never after an abbreviation, "Trump Jr.", nor inside a word such as a password,
+"Summer2024!"); a post with no question and no call to action gets one that matches its intent
+(fbopt.enhance.intent: an event, an offer, a notice, a tip, news; never an apology, a thank-you,
+a quote or a safety notice); a post with no hashtag gets one from a noun phrase of the row's
+topic, else a name or a noun of its first sentence (a word Lemminflect knows only as a noun).
+Quoted text, links, mentions and hashtags are never changed, and nothing is cut.
 """
 
 from __future__ import annotations
@@ -16,30 +16,29 @@ import re
 import zlib
 from collections.abc import Sequence
 
-from fbopt.quality.engagement import BEST_MAX_CHARS, BEST_MIN_CHARS, HOOK_FITS
+from fbopt.enhance import intent as intents
+from fbopt.quality.engagement import HOOK_FITS
 from fbopt.quality.grammar import abbreviation
 from fbopt.quality.signals import CTA, hook_of
 from fbopt.quality.spans import protected_spans
 
-# (what the post is about, the asks that suit it); the first matching row wins.
-ASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (r"\b(closed?|closure|closing|reminder|warning|delays?|cancell?ed|disruption|interrupted|"
-     r"maintenance|lost|found|urgent(ly)?)\b",
-     ("Please share this so your neighbours know.",
-      "Know someone this affects? Share this with them.")),
-    (r"\b(event|festival|night|workshop|class|webinar|meeting|party|market|live|tonight|"
-     r"saturday|sunday|friday|weekend)\b",
-     ("Will we see you there? Tag a friend who'd love it.",
-      "Who's coming? Tag someone to bring along.")),
-    (r"\b(new|menu|launch|arrived|just in|sale|offer|price|\$|£|€)",
-     ("Would you try it? Tell us in the comments.",
-      "What do you think? Let us know in the comments.")),
-    (r"\b(tip|how to|guide|learn|read|explained|steps?)\b",
-     ("Which tip will you try first? Tell us below.",
-      "Found this useful? Share it with someone who needs it.")),
-    (r"", ("What do you think? Tell us in the comments.",
-           "What's your take? Let us know below.")),
-)
+# The asks that suit each intent (a notice and a tip are announcements of a kind).
+ASKS: dict[str, tuple[str, ...]] = {
+    "event": ("Will we see you there? Tag a friend who'd love it.",
+              "Who's coming? Tag someone to bring along."),
+    "offer": ("Know someone who'd love this? Tag them below.",
+              "Know someone who'd love this? Share this with them."),
+    "notice": ("Know someone this affects? Share this with them.",
+               "Please pass this on to anyone it affects."),
+    "tip": ("Found this useful? Share it with someone who needs it.",
+            "Save this for later, and share it with a friend who'd find it useful."),
+    "news": ("What do you think? Tell us in the comments.",
+             "What's your take? Let us know below."),
+    "announcement": ("What do you think? Tell us in the comments.",
+                     "What's your take? Let us know below."),
+}
+_TIP = re.compile(r"\b(tips?|how to|guide|explained|explainer|cheat sheet|routine|101|"
+                  r"one-liners?)\b", re.IGNORECASE)
 _STOP = set("""a about after all also an and any are as at be because been but by can could did do
 does for from get got had has have her here his how i if in into is it its just like make many
 me more most my new no not now of on one only or our out over so some than that the their them
@@ -55,10 +54,15 @@ small large big long high right left last next first second every sure real full
 free whole much less fact break gotten starts heads makes takes gets goes comes says means
 needs wants looks works keeps gives shows behind beyond across among around against during
 without within through toward towards upon ultimate latest recent former major several certain
-entire likely possible potential another other others such even still ever never""".split())
+entire likely possible potential another other others such even still ever never each
+lot lots bit kind sort way part ours yours theirs mine zero none""".split())
+_ARTICLES = {"a", "an", "the", "our", "your", "their", "his", "her", "its", "this", "that",
+             "these", "those", "some", "every", "my"}
 # Word endings of verbs, adverbs and adjectives: rarely what a post is about.
 _VERBISH = re.compile(r"(?:ed|ing|ly|al|ive|ous|ful|able|ible|less|est|ic)$")
 _CTA = re.compile(CTA.replace("(?i)", ""), re.IGNORECASE)
+# A word of letters and digits together (Summer2024, 3pm): its "!" or "." is not a sentence end.
+_MIXED = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
 # A name: one to four capitalised words (Trump, New York, White House, Wall Street Journal).
 # A middle initial is kept out of the tag (Donald J. Trump -> #DonaldTrump).
 _NAME = re.compile(r"(?<![\w'’])[A-Z][a-z]+(?:(?:[ ][A-Z]\.)?[ ][A-Z][a-z]+){0,3}(?![\w'’])")
@@ -66,15 +70,18 @@ _NAME = re.compile(r"(?<![\w'’])[A-Z][a-z]+(?:(?:[ ][A-Z]\.)?[ ][A-Z][a-z]+){0
 _TITLES = {"president", "senator", "sen", "rep", "representative", "gov", "governor", "mr", "mrs",
            "ms", "dr", "prof", "judge", "general", "secretary", "pope", "king", "queen",
            "prince", "princess", "mayor", "chancellor", "minister", "sir", "dame"}
-_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+[.!?]*\s*")
 
 
 def rewrite(text: str, topic: str | None = None, content_type: str | None = None) -> str:
+    intent = intents.intent_of(text, content_type)
+    if intent == "quote":
+        return text
     text = split_hook(text)
-    news = (content_type or "").strip().lower() == "news"
-    text = add_hashtags(text, topic, news=news)  # from the post's own words, before the ask
-    text = add_ask(text, news=news)
-    return trim(text)
+    if intents.takes_hashtags(intent):  # from the post's own words, before the ask
+        text = add_hashtags(text, topic, news=intent == "news")
+    if intents.takes_call_to_action(intent):
+        text = add_ask(text, intent)
+    return text
 
 
 def split_hook(text: str) -> str:
@@ -89,16 +96,16 @@ def split_hook(text: str) -> str:
     return text[:end] + "\n" + rest if rest else text
 
 
-def add_ask(text: str, news: bool = False) -> str:
-    """A question or call to action that suits the post (a news post: only the asks for an
-    opinion; "Will we see you there?" suits an event, not a report of one)."""
+def add_ask(text: str, intent: str = "announcement") -> str:
+    """A question or call to action that matches the intent; `text` as it is when it already
+    asks something, or when its intent takes none (fbopt.enhance.intent)."""
     prose = _without_links(text)
-    if "?" in prose or _CTA.search(prose):
+    if "?" in prose or _CTA.search(prose) or not intents.takes_call_to_action(intent):
         return text
-    for pattern, asks in ASKS[-1:] if news else ASKS:
-        if re.search(pattern, text, re.IGNORECASE):
-            ask = asks[zlib.crc32(text.encode("utf-8")) % len(asks)]
-            break
+    if intent == "announcement":
+        intent = "notice" if intents.is_notice(text) else "tip" if _TIP.search(prose) else intent
+    asks = ASKS[intent]
+    ask = asks[zlib.crc32(text.encode("utf-8")) % len(asks)]
     body, tags = _split_trailing_tags(text)
     last = body.split()[-1] if body.split() else ""
     ends_plain = body[-1:].isalnum() and not re.match(r"(https?://|www\.|[#@])", last)
@@ -110,28 +117,15 @@ def add_hashtags(text: str, topic: str | None = None, most: int = 2, news: bool 
     if any(kind == "hashtag" for _, _, kind in protected_spans(text)):
         return text
     words = _topic_words(topic)[:most] if topic else []
-    # Without a topic, one tag from the post's own words: the most specific word of its first
+    # Without a topic, one tag from the post's own noun phrases: the first of its first
     # sentence (the topic is most often there), else of the whole post; in news, a name first.
+    # A single word alone ("#Area", "#Ours") says too little to be worth a tag.
     first = _first_sentence(text)
-    words = words or ((_names(first) if news else []) + _specific_words(first)
-                      or _specific_words(text))[:1]
+    words = words or ((_names(first) if news else []) + _noun_phrases(first)
+                      or _noun_phrases(text))[:1]
     tags = ["#" + "".join(w[:1].upper() + w[1:] for w in word.split() if w.isalpha())
             for word in words]
     return f"{text.rstrip()} {' '.join(tags)}" if tags else text
-
-
-def trim(text: str) -> str:
-    if len(text) <= BEST_MAX_CHARS:
-        return text
-    pieces = _SENTENCE.findall(text)
-    while len(pieces) > 1 and len("".join(pieces)) > BEST_MAX_CHARS:
-        last = pieces[-1]
-        if protected_spans(last) or "?" in last or _CTA.search(last):
-            break
-        if len("".join(pieces[:-1]).strip()) < BEST_MIN_CHARS:
-            break
-        pieces.pop()
-    return "".join(pieces).rstrip() if "".join(pieces) != text else text
 
 
 def _without_links(text: str) -> str:
@@ -160,12 +154,17 @@ def _topic_words(topic: str) -> list[str]:
 
 def _first_sentence_end(text: str, line: bool = True) -> int | None:
     """Where the first sentence ends (of the first line, with `line`): after . ! or ? and a
-    space, not after an abbreviation or an initial ("Donald J. Trump Jr. told"); None when
-    there is no such end."""
+    space, not after an abbreviation or an initial ("Donald J. Trump Jr. told"), not after a
+    word that mixes letters and digits ("passwords like Summer2024! in") and not before a
+    lower-case word; None when there is no such end."""
     line_end = text.find("\n") if line else -1
     for match in re.finditer(r"[.!?](?=\s)", text):
         if 0 <= line_end < match.start():
             return None
+        word = text[:match.start()].split()[-1] if text[:match.start()].split() else ""
+        following = text[match.end():].lstrip()[:1]
+        if _MIXED.search(word) or following.islower():
+            continue
         if match.group(0) != "." or not abbreviation(text[:match.start()]):
             return match.end()
     return None
@@ -176,19 +175,55 @@ def _first_sentence(text: str) -> str:
     return text[:_first_sentence_end(text, line=False) or len(text)]
 
 
-def _specific_words(text: str) -> list[str]:
-    """Content words of the post, rarest (most specific) first, typos and names left out."""
+def _noun_phrases(text: str) -> list[str]:
+    """Two-word noun phrases of the post ("keyboard shortcut", "council tax", "gift cards"):
+    a word that can be a noun followed by a noun, both common English words and neither a
+    function word; in order of appearance."""
     from fbopt.enhance.lexicon import lexicon
 
     lex = lexicon()
-    seen: dict[str, int] = {}
+    found = []
     for span in _prose(text):
-        for match in re.finditer(r"[^\W\d_]{4,}", span):
-            low = match.group(0).lower()
-            count = lex.count(low)
-            if low not in _STOP and count >= 100_000 and not _VERBISH.search(low):
-                seen.setdefault(low, count)
-    return sorted(seen, key=lambda w: seen[w])
+        for match in _pairs(span):
+            first, second = (w.lower() for w in match)
+            if (first not in _STOP and second not in _STOP and lex.count(first) >= 100_000
+                    and lex.count(second) >= 100_000 and not _VERBISH.search(first)
+                    and can_be_noun(first) and is_noun_reading(second)):
+                found.append(f"{first} {second}")
+    return list(dict.fromkeys(found))
+
+
+def _pairs(span: str) -> list[tuple[str, str]]:
+    """Adjacent word pairs inside one stretch of prose (no punctuation between them); not a
+    pair whose second word is followed by an article, where it is a verb ("suggestion wins a
+    month")."""
+    pairs = []
+    for chunk in re.split(r"[^\w\s'’-]|\n", span):
+        words = chunk.split() + [""]
+        pairs += [(a, b) for a, b, after in zip(words, words[1:], words[2:], strict=False)
+                  if a.isalpha() and b.isalpha() and len(a) >= 3 and len(b) >= 3
+                  and after.lower() not in _ARTICLES]
+    return pairs
+
+
+def can_be_noun(word: str) -> bool:
+    """Lemminflect knows `word` as a noun, and as nothing but a noun or a verb ("stretch",
+    "gift"; not "severe", "new" or "every")."""
+    readings = _readings(word)
+    return "NOUN" in readings and readings <= {"NOUN", "PROPN", "VERB"}
+
+
+def is_noun_reading(word: str) -> bool:
+    """The head of a noun phrase: a noun, and not a verb's past or -ing form ("grew")."""
+    readings = _readings(word)
+    return "NOUN" in readings and not word.lower().endswith(("ed", "ing")) and (
+        readings <= {"NOUN", "PROPN", "VERB"})
+
+
+def _readings(word: str) -> set[str]:
+    from lemminflect import getAllLemmas  # its tables load on first use: only for hashtags
+
+    return set(getAllLemmas(word.lower()))
 
 
 def _names(text: str) -> list[str]:

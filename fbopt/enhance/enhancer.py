@@ -1,5 +1,6 @@
 """The enhancer: runs each strategy on the posts whose score is under its threshold and keeps a
-change only when overall_quality rises and every protected span is unchanged.
+change only when the scores that track real outcomes rise (overall_quality up, grammar_score not
+down) and every protected span is unchanged.
 
 Not for the strategies' own logic (one module each) or for streaming files (fbopt.enhance.run).
 Strategies run in a fixed order, grammar first, each on the text the earlier ones left; all
@@ -118,10 +119,17 @@ class Enhancer:
         rescored = self.scorer.score(candidates, owners=[originals[i] for i in todo],
                                      register=False)
         for i, candidate, new in zip(todo, candidates, rescored, strict=True):
-            if new.overall_quality > scores[i].overall_quality + self.settings.min_gain:
+            if self.better(scores[i], new):
                 current[i], scores[i] = candidate, new
                 applied[i].append(name)
                 self.kept[name] += 1
+
+    def better(self, old: PostScores, new: PostScores) -> bool:
+        """overall_quality rises by more than min_gain (by default it weighs only the scores
+        that track real outcomes: fbopt.quality.score) and grammar_score does not fall: no
+        change may add an error, whatever it gains elsewhere."""
+        return (new.overall_quality > old.overall_quality + self.settings.min_gain
+                and new.grammar_score >= old.grammar_score)
 
     def metrics(self) -> dict[str, Any]:
         rows = max(self.rows, 1)

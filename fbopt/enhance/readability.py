@@ -1,18 +1,25 @@
-"""The readability strategy: split over-long sentences and swap complex words for common ones.
+"""The readability strategy: split over-long sentences and swap wordy words for plain ones.
 
-Not for judging the result (the enhancer keeps the change only if overall_quality rises). A
-sentence over LONG_SENTENCE words is cut where a clause joins ("..., and we", "... so come"),
-at the joint nearest its middle that leaves both halves at least MIN_PART words; the swaps come
-from the shipped list fbopt/data/simple_words.tsv.
+Not for judging the result (the enhancer keeps a change only when the scores that track real
+outcomes rise). A sentence over LONG_SENTENCE words is cut where a clause joins ("..., and we",
+"... so come"), at the joint nearest its middle that leaves both halves at least MIN_PART words.
+Swaps come from the shipped list fbopt/data/plain_words.tsv, each checked against its part of
+speech: a word is swapped only when Lemminflect knows it as that part of speech alone
+("purchase", a noun and a verb, is never touched). Quoted text is never changed, and a post
+that is a quotation is left as it is.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from importlib import resources
 
 from fbopt.enhance.edits import Edit, apply_edits
-from fbopt.enhance.wordlists import swap_edits
+from fbopt.enhance.intent import is_quote
 from fbopt.quality.readability import LONG_SENTENCE
+
+PLAIN_WORDS = "plain_words.tsv"
 
 MIN_PART = 6
 # A sentence ends at . ! ? followed by a space or the end (not inside 4.50 or example.com).
@@ -29,9 +36,52 @@ _OPENS = {"and": "", "and then": "Then ", "but": "But ", "so": "So ", "which mea
 
 
 def rewrite(text: str) -> str:
-    """`text` with long sentences split and complex words swapped (protected spans untouched)."""
+    """`text` with long sentences split and wordy words swapped (protected spans untouched)."""
+    if is_quote(text):
+        return text
     split = split_long_sentences(text)
-    return apply_edits(split, swap_edits(split, "simple_words.tsv"))
+    return apply_edits(split, plain_word_edits(split))
+
+
+@cache
+def plain_words() -> dict[str, tuple[str, str]]:
+    """from (lower case, spaces single) -> (to, part of speech or 'phrase')."""
+    text = resources.files("fbopt").joinpath("data", PLAIN_WORDS).read_text(encoding="utf-8")
+    table = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            before, after, pos = line.split("\t")
+            table[" ".join(before.lower().split())] = (after, pos)
+    return table
+
+
+@cache
+def _plain_pattern() -> re.Pattern[str]:
+    # Longest first, so "in order to" wins over a shorter entry inside it.
+    entries = sorted(plain_words(), key=len, reverse=True)
+    alternatives = "|".join(re.escape(e).replace(r"\ ", r"\s+") for e in entries)
+    return re.compile(rf"(?<![\w'’-])(?:{alternatives})(?![\w'’-])", re.IGNORECASE)
+
+
+def plain_word_edits(text: str) -> list[Edit]:
+    """An edit for every listed word or phrase in `text` whose part of speech checks out; the
+    first letter's case is kept."""
+    edits = []
+    for match in _plain_pattern().finditer(text):
+        found = match.group(0)
+        replacement, pos = plain_words()[" ".join(found.lower().split())]
+        if pos != "phrase" and _readings(found) != {pos}:
+            continue
+        if found[:1].isupper():
+            replacement = replacement[:1].upper() + replacement[1:]
+        edits.append(Edit(match.start(), match.end(), replacement))
+    return edits
+
+
+def _readings(word: str) -> set[str]:
+    from lemminflect import getAllLemmas  # its tables load on first use
+
+    return set(getAllLemmas(word.lower()))
 
 
 def split_long_sentences(text: str, limit: int = LONG_SENTENCE) -> str:

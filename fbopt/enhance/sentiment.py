@@ -1,9 +1,9 @@
-"""The sentiment strategy: soften harsh wording in posts that are not news.
+"""The sentiment strategy: calm a post that shouts, without changing what it says.
 
-Not for news: reporting bad news in a brighter voice misleads, so a post that reads as news (or
-whose row says content_type/category news) is left alone. Softening swaps harsh words from the
-shipped list fbopt/data/softer_words.tsv, turns shouted all-capitals words into ordinary case and
-trims runs of exclamation marks to one.
+Not for news, quotes, apologies or safety notices: reporting bad news in a brighter voice
+misleads, a quotation is someone's own words, and a warning may shout on purpose. It turns
+shouted all-capitals words into ordinary case and trims runs of exclamation marks to one. It
+swaps no words: a softer word ("worst" -> "least enjoyable") says something else.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from fbopt.enhance.edits import Edit, apply_edits
-from fbopt.enhance.wordlists import swap_edits
+from fbopt.enhance.intent import intent_of
 
 _NEWS = re.compile(
     r"\b(breaking|reported|reports|according to|police|killed|dead|died|death|court|judge|"
@@ -19,6 +19,7 @@ _NEWS = re.compile(
     r"officials? said|said (?:on|in) a statement)\b", re.IGNORECASE)
 _SHOUT = re.compile(r"(?<![\w@#/.'’-])[A-Z]+(?:['’-][A-Z]+)*(?![\w/'’-])(?!\.\w)")
 _BANG = re.compile(r"!{2,}")
+_LEAVE = {"news", "quote", "apology", "safety"}
 # Words that stay in capitals or take a capital when a shouted sentence is lowered.
 _KEEP_CAPITAL = {"i", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                  "sunday", "january", "february", "march", "april", "june", "july", "august",
@@ -32,9 +33,9 @@ def is_news(text: str, content_type: str | None = None) -> bool:
 
 
 def rewrite(text: str, content_type: str | None = None) -> str:
-    if is_news(text, content_type):
+    if is_news(text, content_type) or intent_of(text, content_type) in _LEAVE:
         return text
-    edits = swap_edits(text, "softer_words.tsv") + _unshout(text)
+    edits = _unshout(text)
     edits += [Edit(m.start(), m.end(), "!") for m in _BANG.finditer(text)]
     return apply_edits(text, edits)
 

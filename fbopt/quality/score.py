@@ -8,9 +8,10 @@ the life of a Scorer (one run).
     grammar_score      1 / (1 + 10 x issues / max(words, 10))          fbopt.quality.grammar
     readability_score  Flesch ease and longest sentence                fbopt.quality.readability
     sentiment_score    (VADER compound + 1) / 2                        fbopt.quality.sentiment
-    engagement_score   checklist of text signals                       fbopt.quality.engagement
+    engagement_score   text lift over the page level, fitted on pages  fbopt.quality.engagement
     creativity_score   lexical variety and novelty within the run      fbopt.quality.creativity
     overall_quality    weighted mean of the five, weights from [quality.weights] in the config
+                       (default EVIDENCE_WEIGHTS: only the scores shown to track real outcomes)
 An empty (or whitespace-only) text scores 0 everywhere.
 """
 
@@ -37,13 +38,18 @@ from fbopt.quality.signals import signals
 
 SCORERS = ("grammar", "readability", "sentiment", "engagement", "creativity")
 SCORE_NAMES = tuple(f"{name}_score" for name in SCORERS) + ("overall_quality",)
+# grammar_score ranks human corrections above the originals (JFLEG) and engagement_score tracks
+# interactions on pages its fit never saw; the other three did not (scripts/
+# eval_engagement_score.py --components), so they carry no weight by default.
+EVIDENCE_WEIGHTS = {"grammar": 0.5, "readability": 0.0, "sentiment": 0.0, "engagement": 0.5,
+                    "creativity": 0.0}
 _CACHE_LIMIT = 50_000  # analyses kept per run; past it the cache starts over
 
 
 @dataclass(frozen=True)
 class QualitySettings:
     analyser: AnalyserSettings = field(default_factory=AnalyserSettings)
-    weights: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SCORERS, 1.0))
+    weights: dict[str, float] = field(default_factory=lambda: dict(EVIDENCE_WEIGHTS))
     workers: int = 0
     pool_min_texts: int = 256
     backend: str = "loky"
@@ -120,7 +126,7 @@ class Scorer:
             owners = clean
         analyses = self.analyse(clean)
         creative = creativity_scores(clean, self.index, owners or [None] * len(clean))
-        engaging = engagement_scores(signals(clean))
+        engaging = engagement_scores(clean, signals(clean))
         return [self._combine(t, a, float(e), c)
                 for t, a, e, c in zip(clean, analyses, engaging, creative, strict=True)]
 

@@ -18,16 +18,16 @@ def test_long_sentences_are_split_at_clause_joints() -> None:
     assert readability.split_long_sentences(short) == short
 
 
-def test_complex_words_become_common_ones_keeping_case() -> None:
+def test_wordy_words_become_plain_ones_keeping_case() -> None:
     out = readability.rewrite("Utilize the form in order to purchase tickets prior to Friday.")
-    assert out == "Use the form to buy tickets before Friday."
+    assert out == "Use the form to purchase tickets before Friday."  # purchase: noun or verb
 
 
 def test_engagement_adds_an_ask_and_hashtags_and_splits_a_long_hook() -> None:
-    out = engagement.rewrite("Fresh cardamom buns are out of the oven now.")
+    out = engagement.rewrite("Fresh cinnamon buns are out of the oven now.")
     sig = text_signals(out)
-    assert sig["has_question"] and sig["hashtag_count"] >= 1
-    assert out.startswith("Fresh cardamom buns are out of the oven now.")
+    assert sig["has_question"] and sig["hashtag_count"] >= 1 and out.endswith("#CinnamonBuns")
+    assert out.startswith("Fresh cinnamon buns are out of the oven now.")
     hook = ("Our summer reading challenge starts on Monday for every child in the county aged six "
             "to twelve. Pick up a card at the desk!")
     assert engagement.split_hook(hook).split("\n")[0].endswith("aged six to twelve.")
@@ -40,19 +40,18 @@ def test_engagement_uses_the_topic_for_hashtags_and_keeps_existing_ones() -> Non
     assert engagement.add_hashtags(tagged) == tagged
 
 
-def test_sentiment_softens_and_unshouts_but_leaves_news_alone() -> None:
+def test_sentiment_unshouts_but_swaps_no_words_and_leaves_news_alone() -> None:
     assert sentiment.rewrite("ALL CLASSES ARE FREE THIS SATURDAY!!! TRY HIIT!!!") == \
         "All classes are free this Saturday! Try HIIT!"
-    assert sentiment.rewrite("This weather is terrible.") == "This weather is disappointing."
-    news = "Police said two people died in a terrible crash on the A1. https://example.com/n"
+    assert sentiment.rewrite("This weather is terrible!!!") == "This weather is terrible!"
+    news = "POLICE SAID TWO PEOPLE DIED IN A CRASH!!! https://example.com/n"
     assert sentiment.rewrite(news) == news
-    assert sentiment.rewrite("This weather is terrible.", content_type="news") == \
-        "This weather is terrible."
+    assert sentiment.rewrite("WE ARE OPEN TODAY!!!", content_type="news") == \
+        "WE ARE OPEN TODAY!!!"
 
 
 def test_news_posts_get_an_opinion_ask_and_a_name_for_their_tag() -> None:
     text = "Marijuana retailers recorded 40,000 sales in the first weekend of legal pot"
-    assert "Will we see you there?" in engagement.rewrite(text)  # an event, for a shop
     news = engagement.rewrite(text, content_type="news")
     assert "Will we see you there?" not in news
     assert "What do you think?" in news or "What's your take?" in news

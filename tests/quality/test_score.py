@@ -3,6 +3,7 @@ cache by text hash, novelty against the run's other posts, and the process pool.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from fbopt.config import load_config
@@ -83,3 +84,20 @@ def test_process_pool_gives_the_same_scores_as_in_process(scorer: Scorer) -> Non
         here = local.score(texts)
     assert [r.scores() for r in in_pool] == [r.scores() for r in here]
     assert set(SCORE_NAMES) == set(in_pool[0].scores())
+
+
+def test_engagement_score_comes_from_the_fitted_weights() -> None:
+    from fbopt.quality.engagement import FEATURE_NAMES, engagement_scores, fitted_weights
+    from fbopt.quality.signals import signals
+
+    model = fitted_weights()
+    assert len(model.weights) == len(FEATURE_NAMES) and len(model.quantiles) == 101
+    assert all(np.diff(model.quantiles) >= 0)
+    # The words the fit found lifting or sinking a post move the score the same way.
+    best = max(model.words, key=model.words.__getitem__)
+    worst = min(model.words, key=model.words.__getitem__)
+    texts = [f"A short note about the {best} today.", f"A short note about the {worst} today.",
+             ""]
+    up, down, empty = engagement_scores(texts, signals(texts))
+    assert 0.0 <= down < up <= 1.0
+    assert empty == 0.0
