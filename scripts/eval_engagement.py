@@ -180,10 +180,11 @@ def fbopt_model(data: DataSet, train: np.ndarray, test: np.ndarray, device: str,
     actual = data.y[test]
     inside = (np.log1p(frame["predicted_low"].to_numpy()) <= actual + 1e-9) & (
         actual <= np.log1p(frame["predicted_high"].to_numpy()) + 1e-9)
-    return np.log1p(frame["predicted_engagement"].to_numpy()), inside, seconds, learned.metrics
+    return (np.log1p(frame["predicted_engagement"].to_numpy()), inside, seconds,
+            {**learned.metrics, "blend": learned.report.metrics.get("blend")})
 
 
-def data_sets(paths: list[Path], only_fold: str | None) -> list[DataSet]:
+def data_sets(paths: list[Path], only_fold: str | None, age: str) -> list[DataSet]:
     out = []
     for path in paths:
         files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
@@ -195,11 +196,12 @@ def data_sets(paths: list[Path], only_fold: str | None) -> list[DataSet]:
                                        read(chosen)))
             continue
         table = read(files)
-        out.append(prepare(path.parent.name if path.is_file() else path.name, table))
+        name = path.parent.name if path.is_file() else path.name
         drop = [n for n in table.column_names if n.strip().lower() in MEASURED]
-        if drop:
-            out.append(prepare(out[-1].name + " without measured age",
-                               table.drop_columns(drop)))
+        if not drop or age in ("both", "with"):
+            out.append(prepare(name, table))
+        if drop and age in ("both", "without"):
+            out.append(prepare(name + " without measured age", table.drop_columns(drop)))
     return out
 
 
@@ -213,6 +215,8 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--only-fold", choices=("tune", "report"))
+    parser.add_argument("--age", choices=("both", "with", "without"), default="both",
+                        help="for data with a measurement time: run with it, without, or both")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir())
                         / "fbopt-eval-cache", help="where the linear model's predictions are "
                         "kept between runs ('' for none)")
@@ -225,7 +229,7 @@ def main() -> None:
         overrides[key] = value
     cache = args.cache if str(args.cache) else None
     rows = []
-    for data in data_sets(args.data, args.only_fold):
+    for data in data_sets(args.data, args.only_fold, args.age):
         test = split(data.page, data.when)
         train, held = np.flatnonzero(~test), np.flatnonzero(test)
         actual, pages = data.y[held], data.page[held]
@@ -239,7 +243,7 @@ def main() -> None:
                      pair(linear, actual, pages), pair(guess, actual, pages),
                      f"{inside.mean():.1%}", f"{learn_s:.0f} s"))
         print(f"{data.name}: linear {linear_s:.0f} s; fbopt learn {learn_s:.0f} s, its own "
-              f"validation {found.get('validation')}", file=sys.stderr, flush=True)
+              f"validation {found}", file=sys.stderr, flush=True)
     head = ("data set", "train / held-out posts", "page mean", "linear model", "fbopt",
             "fbopt 80% interval covers", "fbopt learn")
     print("Spearman overall / mean within page on each page's last 20% of posts by time\n")
