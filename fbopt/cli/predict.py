@@ -20,11 +20,15 @@ from fbopt.cli.options import EXIT_STATUS_HELP, finish, handle_errors, run_optio
 @click.option("--recommendations", type=click.IntRange(0, 10), default=None,
               help="Edits suggested per post (config engagement.recommendations; default 3; "
                    "0 turns them off).")
+@click.option("--no-text", is_flag=True,
+              help="Predict without text when the input has no text column (a model that "
+                   "learned from text otherwise stops with an error).")
 @run_options
 @handle_errors
 def predict_cmd(posts: Path, text_column: str | None, time_column: str | None,
                 page_column: str | None, model_path: Path | None, device: str | None,
-                recommendations: int | None, output: Path | None, report: Path | None,
+                recommendations: int | None, no_text: bool, output: Path | None,
+                report: Path | None,
                 config_path: Path | None, batch_size: int | None, quiet: bool, verbose: int,
                 debug: bool) -> None:
     """Predict the engagement of every post in POSTS (CSV, Parquet or JSON Lines) with the
@@ -50,6 +54,6 @@ def predict_cmd(posts: Path, text_column: str | None, time_column: str | None,
     result = predict(posts, output, model_path=model_path, report=report,
                      text_column=text_column, time_column=time_column,
                      page_column=page_column, device=device, config=config,
-                     recommendations=recommendations,
+                     recommendations=recommendations, no_text=no_text,
                      progress=not quiet and bool(config.get("run.progress")))
     finish(result, quiet)

@@ -41,12 +41,16 @@ class FeatureConfig:
 
     hash_version: int = textfeatures.HASH_VERSION
     hash_bits: int = 16
+    # The linear head reads the same n-grams at a finer resolution (fewer collisions); the
+    # network's bucket is the top hash_bits of it.
+    linear_bits: int = 20
     word_bigrams: bool = True
     char_orders: tuple[int, ...] = (3, 4, 5)
     max_chars: int = 500
     page_vectors: bool = True
     prior_weight: float = 20.0
     trend_halflife: float = 20.0
+    level_window: int = 100
     mature_age_hours: float = 168.0
     measured: bool = False
     age_shift_hours: float = 0.0
@@ -121,25 +125,45 @@ class Featurizer:
         self._slot = {name: i for i, name in enumerate(config.names)}
 
     def text(self, posts: Posts) -> tuple[dict[str, np.ndarray], list[textfeatures.Bag]]:
-        """(signals, n-gram bags) of the posts' text."""
-        cfg = self.config
+        """(signals, the network's n-gram bags) of the posts' text."""
+        signals, bags = self.text_wide(posts)
+        return signals, self.net_bags(bags)
+
+    def net_bags(self, wide: list[textfeatures.Bag]) -> list[textfeatures.Bag]:
+        shift = np.int64(self.config.linear_bits - self.config.hash_bits)
+        return [textfeatures.Bag(b.ids >> shift, b.offsets, b.weights) for b in wide]
+
+    def keys(self, posts: Posts, raw: Raw) -> tuple[np.ndarray, list[np.ndarray]]:
+        """(page hashes, bucket ids of page x media type and page x hour) for the linear
+        head; the hashes let an edit of the media or the hour find its new ids."""
+        page = textfeatures.key_hashes(pa.array(posts.page.astype(str), pa.string()))
+        return page, self.cross(page, raw.media, raw.hour)
+
+    def cross(self, page: np.ndarray, media: np.ndarray, hour: np.ndarray) -> list[np.ndarray]:
+        bits = self.config.linear_bits
+        return [textfeatures.cross_ids(page, media, bits, 40),
+                textfeatures.cross_ids(page, hour, bits, 41)]
+
+    def text_wide(self, posts: Posts) -> tuple[dict[str, np.ndarray], list[textfeatures.Bag]]:
+        """(signals, n-gram bags at linear_bits) of the posts' text."""
+        cfg, bits = self.config, self.config.linear_bits
         normal = textfeatures.normalise(posts.text, cfg.max_chars)
         tokens = textfeatures.tokenize(normal)
-        bags = textfeatures.word_bags(tokens, cfg.hash_bits, cfg.word_bigrams)
+        bags = textfeatures.word_bags(tokens, bits, cfg.word_bigrams)
         if cfg.char_orders:
-            bags.append(textfeatures.char_bag(tokens, cfg.hash_bits, cfg.char_orders))
+            bags.append(textfeatures.char_bag(tokens, bits, cfg.char_orders))
         if posts.link_text is not None:
             link_tokens = textfeatures.tokenize(textfeatures.normalise(posts.link_text,
                                                                        cfg.max_chars))
-            bags.append(textfeatures.word_bags(link_tokens, cfg.hash_bits, False, salt=4)[0])
+            bags.append(textfeatures.word_bags(link_tokens, bits, False, salt=4)[0])
         if posts.link is not None:
             # The words of the link itself: its site, section and headline slug.
             link = pc.utf8_lower(pc.utf8_slice_codeunits(pc.fill_null(posts.link, ""), 0, 300))
-            bags.append(textfeatures.word_bags(textfeatures.tokenize(link), cfg.hash_bits,
+            bags.append(textfeatures.word_bags(textfeatures.tokenize(link), bits,
                                                False, salt=5)[0])
         if cfg.page_vectors:
             bags.append(textfeatures.key_bag(pa.array(posts.page.astype(str), pa.string()),
-                                             cfg.hash_bits, 3))
+                                             bits, 3))
         return textfeatures.signals(posts.text, normal, tokens), bags
 
     def raw(self, posts: Posts, signals: dict[str, np.ndarray], page: dict[str, np.ndarray],

@@ -184,6 +184,8 @@ class Posts:
     feedback: dict[str, list[Any]] = field(default_factory=dict)
     link_text: pa.Array | None = None
     link: pa.Array | None = None
+    # Minutes east of UTC that each time was written in (NaN: no zone written).
+    utc_offset: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.time)
@@ -200,7 +202,7 @@ class Posts:
         return Posts(cut(self.text), self.time[part], self.page[part], self.media[part],
                      cut(self.age_hours), cut(self.target),
                      {k: v[part] for k, v in self.feedback.items()}, cut(self.link_text),
-                     cut(self.link))
+                     cut(self.link), cut(self.utc_offset))
 
 
 def to_posts(columns: dict[str, pa.Array], n: int, path: str, first_row: int) -> Posts:
@@ -224,6 +226,25 @@ def to_posts(columns: dict[str, pa.Array], n: int, path: str, first_row: int) ->
                 if k.startswith("feedback_")}
     return Posts(text, time, page_keys(columns, n), media_codes(columns, n), age, target,
                  feedback, columns.get("link_text"), columns.get("link"))
+
+
+def utc_offsets(array: pa.Array) -> np.ndarray:
+    """Minutes east of UTC each time string was written in ("+0530", "-05:00", "Z"); NaN
+    where it names no zone."""
+    text = pc.fill_null(array.cast(pa.string()), "")
+    parts = pc.extract_regex(text, r"(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})$")
+    valid = parts.is_valid().to_numpy(zero_copy_only=False)
+    out = np.full(len(text), np.nan)
+    if valid.any():
+        sign = np.where(pc.struct_field(parts, "sign").to_numpy(zero_copy_only=False) == "-",
+                        -1.0, 1.0)
+        hours = pc.cast(pc.fill_null(pc.struct_field(parts, "h"), "0"), pa.int64())
+        minutes = pc.cast(pc.fill_null(pc.struct_field(parts, "m"), "0"), pa.int64())
+        total = sign * (hours.to_numpy() * 60.0 + minutes.to_numpy())
+        out[valid] = total[valid]
+    zulu = pc.ends_with(pc.utf8_upper(text), "Z").to_numpy(zero_copy_only=False)
+    out[zulu] = 0.0
+    return out
 
 
 def page_keys(columns: dict[str, pa.Array], n: int) -> np.ndarray:

@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 
 QUANTILES = np.linspace(0.0, 1.0, 51)
+# Posts' worth of all pages' level a page's window level starts from.
+_WINDOW_PRIOR = 2.0
 PAGE_FEATURES = ("page_level", "page_spread", "page_log_posts", "page_trend", "page_seen")
 
 
@@ -32,6 +34,9 @@ class PageHistory:
     global_hour: int
     prior_weight: float
     halflife: float
+    # The mean of each page's last `window` posts (its level now), for the linear head.
+    window_level: np.ndarray | None = None
+    window: int = 100
 
     def __post_init__(self) -> None:
         self.index = {key: i for i, key in enumerate(self.keys)}
@@ -39,7 +44,7 @@ class PageHistory:
     # Building ------------------------------------------------------------------------------
     @classmethod
     def fit(cls, page: np.ndarray, time: np.ndarray, y: np.ndarray, hour: np.ndarray, *,
-            prior_weight: float, halflife: float) -> PageHistory:
+            prior_weight: float, halflife: float, window: int = 100) -> PageHistory:
         keys, inverse = np.unique(page.astype(str), return_inverse=True)
         count = np.bincount(inverse, minlength=len(keys)).astype(np.float64)
         total = np.bincount(inverse, weights=y, minlength=len(keys))
@@ -50,9 +55,10 @@ class PageHistory:
         history = cls(list(map(str, keys)), count, mean, var, np.zeros(len(keys)),
                       np.zeros(len(keys), np.int64), np.zeros((len(keys), len(QUANTILES))),
                       g_mean, g_var, np.quantile(y, QUANTILES), int(np.bincount(hour,
-                      minlength=24).argmax()), prior_weight, halflife)
+                      minlength=24).argmax()), prior_weight, halflife, window=window)
         order = np.lexsort((time, inverse))
         history.recent = history._ewma_end(inverse, y, order)
+        history.window_level = history._rolling(inverse[order], y[order], end=True)
         by_page = np.argsort(inverse, kind="stable")
         starts = np.cumsum(count.astype(np.int64)) - count.astype(np.int64)
         for i, rows in enumerate(np.split(by_page, starts[1:])):
@@ -68,6 +74,40 @@ class PageHistory:
             page = inverse[row]
             recent[page] += alpha * (y[row] - recent[page])
         return recent
+
+    def _rolling(self, page: np.ndarray, y: np.ndarray, end: bool) -> np.ndarray:
+        """Rows sorted by (page, time): each row's level from its page's previous `window`
+        posts (never itself), or with `end`, each page's level after its last post. Shrunk
+        a little toward all pages' level, so a page's second post is not judged on its first
+        alone."""
+        starts = np.flatnonzero(np.r_[True, page[1:] != page[:-1]]) if len(page) else \
+            np.zeros(0, np.int64)
+        sizes = np.diff(np.r_[starts, len(page)])
+        position = np.arange(len(page)) - np.repeat(starts, sizes)
+        sums = np.r_[0.0, np.cumsum(y)]
+        g, k = self.global_mean, _WINDOW_PRIOR
+        if end:
+            stop = starts + sizes
+            first = np.maximum(stop - self.window, starts)
+            out = np.full(len(self.keys), g)
+            out[page[starts]] = (sums[stop] - sums[first] + k * g) / (stop - first + k)
+            return out
+        first = np.maximum(np.arange(len(page)) - np.minimum(position, self.window), 0)
+        count = np.arange(len(page)) - first
+        return (sums[np.arange(len(page))] - sums[first] + k * g) / (count + k)
+
+    def rolling_before(self, idx: np.ndarray, time: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The window level of this history's own rows as of just before each one."""
+        order = np.lexsort((time, idx))
+        out = np.empty(len(idx))
+        out[order] = self._rolling(idx[order], y[order], end=False)
+        return out
+
+    def level_now(self, idx: np.ndarray) -> np.ndarray:
+        """The window level new posts of the pages at `idx` start from (all pages' if unseen)."""
+        if self.window_level is None or not len(self.keys):
+            return np.full(len(idx), self.global_mean)
+        return np.where(idx >= 0, self.window_level[np.maximum(idx, 0)], self.global_mean)
 
     # Reading -------------------------------------------------------------------------------
     def lookup(self, page: np.ndarray) -> np.ndarray:
@@ -140,7 +180,9 @@ class PageHistory:
                 "global_mean": self.global_mean, "global_var": self.global_var,
                 "global_quantiles": self.global_quantiles.tolist(),
                 "global_hour": self.global_hour, "prior_weight": self.prior_weight,
-                "halflife": self.halflife}
+                "halflife": self.halflife, "window": self.window,
+                "window_level": None if self.window_level is None
+                else self.window_level.tolist()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PageHistory:
@@ -151,7 +193,10 @@ class PageHistory:
                    arrays["recent"], np.asarray(data["hour"], dtype=np.int64), quantiles,
                    float(data["global_mean"]), float(data["global_var"]),
                    arrays["global_quantiles"], int(data["global_hour"]),
-                   float(data["prior_weight"]), float(data["halflife"]))
+                   float(data["prior_weight"]), float(data["halflife"]),
+                   None if data.get("window_level") is None
+                   else np.asarray(data["window_level"], np.float64),
+                   int(data.get("window", 100)))
 
 
 def _interp_percentile(values: np.ndarray, grid: np.ndarray) -> np.ndarray:

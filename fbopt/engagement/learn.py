@@ -17,8 +17,8 @@ import pyarrow as pa
 
 from fbopt.analytics import record_run
 from fbopt.config import Config, load_config
-from fbopt.engagement import artifact, metrics
-from fbopt.engagement.features import FeatureConfig, Featurizer, Inputs
+from fbopt.engagement import artifact, linear, metrics
+from fbopt.engagement.features import FeatureConfig, Featurizer, Inputs, Raw
 from fbopt.engagement.formats import (
     MEDIA_TYPES,
     ColumnMap,
@@ -27,17 +27,17 @@ from fbopt.engagement.formats import (
     detect_columns,
     posts_schema,
     to_posts,
+    utc_offsets,
 )
 from fbopt.engagement.history import PageHistory
 from fbopt.engagement.model import NetConfig
 from fbopt.engagement.recommend import fit_best_hours
 from fbopt.engagement.scoring import EngagementModel
+from fbopt.engagement.text import Bag
 from fbopt.engagement.train import (
     TrainSettings,
     calibrate,
-    combine,
     fit,
-    predict_members,
     resolve_device,
     z_of,
 )
@@ -88,7 +88,10 @@ def read_history(source: Any, choice: ColumnChoice, batch_size: int, report: Run
     batches = []
     for first_row, batch in reader:
         typed = schema.typed(batch, mapping, path, first_row)
-        batches.append(to_posts(typed, batch.num_rows, path, first_row))
+        found = to_posts(typed, batch.num_rows, path, first_row)
+        if "time" in typed:
+            found.utc_offset = utc_offsets(typed["time"])
+        batches.append(found)
         report.rows_in += batch.num_rows
     if not batches:
         raise InputError("the file has a header but no data rows", path=path,
@@ -108,7 +111,7 @@ def concat_posts(parts: list[Posts]) -> Posts:
         [p.link.cast(pa.string()) for p in parts if p.link is not None])
     return Posts(pa.concat_arrays([p.text.cast(pa.string()) for p in parts]), joined("time"),
                  joined("page"), joined("media"), joined("age_hours"), joined("target"), feedback,
-                 link_text, link)
+                 link_text, link, joined("utc_offset"))
 
 
 def take(posts: Posts, rows: np.ndarray) -> Posts:
@@ -118,7 +121,8 @@ def take(posts: Posts, rows: np.ndarray) -> Posts:
                  None if posts.target is None else posts.target[rows],
                  {k: [v[i] for i in rows] for k, v in posts.feedback.items()},
                  None if posts.link_text is None else posts.link_text.take(pick),
-                 None if posts.link is None else posts.link.take(pick))
+                 None if posts.link is None else posts.link.take(pick),
+                 None if posts.utc_offset is None else posts.utc_offset[rows])
 
 
 def order_key(time_values: np.ndarray) -> np.ndarray:
@@ -172,20 +176,23 @@ def feature_config(cfg: Config, posts: Posts) -> FeatureConfig:
         # New posts are scored as if measured as late as most history was.
         mature = float(np.clip(np.quantile(ages + shift, 0.75), 24.0, 24.0 * 90))
     return FeatureConfig(hash_bits=int(cfg.get("engagement.hash_bits")),
+                         linear_bits=max(int(cfg.get("engagement.linear_bits")),
+                                         int(cfg.get("engagement.hash_bits"))),
                          word_bigrams=bool(cfg.get("engagement.word_bigrams")),
                          char_orders=tuple(int(o) for o in cfg.get("engagement.char_orders")),
                          max_chars=int(cfg.get("engagement.max_chars")),
                          prior_weight=float(cfg.get("engagement.prior_weight")),
                          trend_halflife=float(cfg.get("engagement.trend_halflife")),
                          mature_age_hours=mature, measured=len(ages) > 0,
-                         age_shift_hours=shift)
+                         age_shift_hours=shift,
+                         level_window=int(cfg.get("engagement.level_window")))
 
 
 def fit_history(posts: Posts, y: np.ndarray, when: np.ndarray, features: FeatureConfig
                 ) -> PageHistory:
     hours = Featurizer(features).raw(posts, {}, _empty_page(len(posts))).hour
     return PageHistory.fit(posts.page, when, y, hours, prior_weight=features.prior_weight,
-                           halflife=features.trend_halflife)
+                           halflife=features.trend_halflife, window=features.level_window)
 
 
 def _empty_page(n: int) -> dict[str, np.ndarray]:
@@ -242,6 +249,28 @@ def net_config(cfg: Config, features: FeatureConfig) -> NetConfig:
                      halflife_hours=float(cfg.get("engagement.halflife_hours")))
 
 
+def fit_linear(cfg: Config, featurizer: Featurizer, history: PageHistory, posts: Posts,
+               y: np.ndarray, when: np.ndarray) -> linear.LinearHead:
+    """The linear head on the rows the history was fitted on: each post's difference from its
+    page's level as of just before it (no post sees its own outcome), later posts weighed
+    more."""
+    idx = history.lookup(posts.page)
+    signals, wide = featurizer.text_wide(posts)
+    raw = featurizer.raw(posts, signals, history.leave_one_out(idx, when, y),
+                         history.usual_hour(idx))
+    x = linear_design(featurizer, posts, raw, wide)
+    weight = linear.recency_weights(posts.page, when, float(cfg.get("engagement.recency")))
+    return linear.fit(x, y - history.rolling_before(idx, when, y), weight,
+                      1 << featurizer.config.linear_bits, float(cfg.get("engagement.linear_alpha")))
+
+
+def linear_design(featurizer: Featurizer, posts: Posts, raw: Raw, wide: list[Bag]
+                  ) -> linear.Design:
+    _, keys = featurizer.keys(posts, raw)
+    return linear.design(wide, keys, np.hstack([featurizer.scale(featurizer.dense(raw)),
+                                                linear.age_columns(raw.age_hours)]))
+
+
 def validate(cfg: Config, posts: Posts, y: np.ndarray, when: np.ndarray,
              settings: TrainSettings) -> tuple[dict[str, Any], dict[str, Any]]:
     """Train on the earlier posts, measure on the later ones. Returns (metrics, details)."""
@@ -256,26 +285,32 @@ def validate(cfg: Config, posts: Posts, y: np.ndarray, when: np.ndarray,
     history = fit_history(train, y[train_rows], when[train_rows], features)
     train_in = own_inputs(featurizer, history, train, y[train_rows], when[train_rows], True,
                           float(cfg.get("engagement.unknown_share")), settings.seed)
+    head = fit_linear(cfg, featurizer, history, train, y[train_rows], when[train_rows])
     val_in = new_inputs(featurizer, history, val)
     result = fit(net_config(cfg, features), train_in, y[train_rows], val_in, y[val_rows],
                  settings)
-    mean, spread = combine(*predict_members(result.net, val_in, settings))
-    interval = float(cfg.get("engagement.interval"))
+    model = EngagementModel(result.net, features, history, float(cfg.get("engagement.interval")),
+                            device=settings.device, batch_size=settings.predict_batch_size,
+                            linear=head)
     y_val = y[val_rows]
-    # Coverage is measured on the half of the validation posts the scale was not fitted on.
+    parts = model.parts(val)
+    model.stack = linear.stack(y_val, parts.level, parts.linear, parts.net)
+    mean, spread = model.blend(parts)
+    interval = model.interval
+    # Each half of the validation posts gets the interval scale fitted on the other half:
+    # the coverage reported and charted is the coverage on posts the scale never saw.
     half = np.arange(len(val_rows)) % 2 == 0
-    held_scale = calibrate(y_val[half], mean[half], spread[half], interval)
+    scales = np.where(half, calibrate(y_val[~half], mean[~half], spread[~half], interval),
+                      calibrate(y_val[half], mean[half], spread[half], interval))
     scale = calibrate(y_val, mean, spread, interval)
     z = z_of(interval)
-    low, high = mean - z * spread * held_scale, mean + z * spread * held_scale
+    low, high = mean - z * spread * scales, mean + z * spread * scales
     found = metrics.summary(mean, y_val, val.page, low, high)
-    inside = (y_val >= low) & (y_val <= high)
-    found["interval_coverage"] = round(float(inside[~half].mean()), 4)
     details = {"train_rows": train_rows, "val_rows": val_rows, "best_epoch": result.best_epoch,
                "epochs_run": result.epochs_run, "val_losses": result.val_losses,
-               "scale": scale, "mean": mean, "low": mean - z * spread * scale,
-               "high": mean + z * spread * scale, "y_val": y_val, "net": result.net,
-               "featurizer": featurizer, "history": history}
+               "scale": scale, "mean": mean, "low": low, "high": high, "y_val": y_val,
+               "net": result.net, "featurizer": featurizer, "history": history,
+               "linear": head, "stack": model.stack}
     return found, details
 
 
@@ -289,15 +324,35 @@ def final_model(cfg: Config, posts: Posts, y: np.ndarray, when: np.ndarray,
     if bool(cfg.get("engagement.refit")):
         inputs = own_inputs(featurizer, history, posts, y, when, True,
                             float(cfg.get("engagement.unknown_share")), settings.seed)
+        head = fit_linear(cfg, featurizer, history, posts, y, when)
         net = fit(net_config(cfg, features), inputs, y, None, None, settings,
                   fixed_epochs=max(details["best_epoch"], 1)).net
     else:
-        net, features = details["net"], details["featurizer"].config
+        net, features, head = details["net"], details["featurizer"].config, details["linear"]
     model = EngagementModel(net, features, history, float(cfg.get("engagement.interval")),
                             details["scale"], device=settings.device,
-                            batch_size=settings.predict_batch_size)
+                            batch_size=settings.predict_batch_size, linear=head,
+                            stack=details["stack"])
     model.best_hour, model.global_best_hour = fit_best_hours(model, posts, when)
+    model.utc_offset = page_offsets(model, posts)
     return model
+
+
+def page_offsets(model: EngagementModel, posts: Posts) -> np.ndarray:
+    """Each page's time zone (minutes east of UTC) as its history wrote it most often; NaN
+    where its times name no zone."""
+    out = np.full(len(model.history.keys), np.nan)
+    if posts.utc_offset is None:
+        return out
+    idx = model.history.lookup(posts.page)
+    ok = (idx >= 0) & ~np.isnan(posts.utc_offset)
+    if ok.any():
+        pairs, counts = np.unique(np.stack([idx[ok], posts.utc_offset[ok]], axis=1), axis=0,
+                                  return_counts=True)
+        pairs = pairs[np.lexsort((-counts, pairs[:, 0]))]
+        first = np.r_[True, pairs[1:, 0] != pairs[:-1, 0]]
+        out[pairs[first, 0].astype(np.int64)] = pairs[first, 1]
+    return out
 
 
 def learn(posts: Any, *, model_path: str | Path | None = None, report: str | Path | None = None,

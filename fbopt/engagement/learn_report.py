@@ -49,6 +49,9 @@ def describe_run(posts: Posts, columns: ColumnMap, when: np.ndarray, details: di
         "device": settings.device,
         "train_batch_size": settings.batch_size,
         "seed": settings.seed,
+        # prediction = page level now + linear * head + network * (net - level) + offset
+        "blend": dict(zip(("linear", "network", "offset"),
+                          (round(float(v), 4) for v in details["stack"]), strict=True)),
         "train_seconds": round(seconds, 2),
     }
     if np.isnan(posts.time).all():

@@ -33,6 +33,7 @@ from fbopt.engagement.formats import (
 from fbopt.engagement.recommend import RECOMMENDATION_TYPE, recommend
 from fbopt.engagement.scoring import EngagementModel, as_interactions
 from fbopt.engagement.train import cpu_threads, resolve_device
+from fbopt.errors import UsageError
 from fbopt.io.report import RunReport
 from fbopt.io.schema import Schema
 from fbopt.pipeline import (
@@ -161,6 +162,19 @@ def predict_columns(source: Any, *, text: str | None = None, time: str | None = 
     return replace(columns, target=(), feedback={})
 
 
+def check_text(columns: ColumnMap, model: EngagementModel, names: list[str],
+               no_text: bool) -> None:
+    """No silent guess: a model that learned from text is not fed posts without any."""
+    if no_text:
+        return
+    trained_with = (model.meta.get("report", {}).get("columns", {}) or {}).get("text")
+    if columns.text is None and trained_with:
+        raise UsageError(
+            f"no text column found (the model learned from a {trained_with!r} column); "
+            f"columns found: {', '.join(map(str, names[:20]))}",
+            hint="name it with --text-column NAME, or pass --no-text to predict without text")
+
+
 def load_model(cfg: Config, model_path: str | Path | None, device: str | None
                ) -> EngagementModel:
     target = str(resolve_device(device or str(cfg.get("engagement.device"))))
@@ -175,9 +189,10 @@ def predict(posts: Any, output: str | Path | None = None, *, model_path: str | P
             time_column: str | None = None, page_column: str | None = None,
             device: str | None = None, config: Config | str | Path | None = None,
             batch_size: int | None = None, recommendations: int | None = None,
-            progress: bool = False) -> RunResult:
+            progress: bool = False, no_text: bool = False) -> RunResult:
     """Score every post in `posts` (a CSV/Parquet/JSONL path or a DataFrame) with the model at
-    `model_path` (default FBOPT_HOME/models/engagement.pt).
+    `model_path` (default FBOPT_HOME/models/engagement.pt). A model trained with text needs
+    a text column: detected, named with `text_column`, or waived with `no_text`.
 
     With a path and no `output`, writes `<stem>.predict.parquet` in the current folder; with a
     DataFrame and no `output`, returns a DataFrame in `result.output`.
@@ -188,6 +203,7 @@ def predict(posts: Any, output: str | Path | None = None, *, model_path: str | P
     out_path, rep_path = run_paths(posts, output, report, "predict")
     posts = as_arrow(posts)  # read for its columns, then for its rows: converted once
     columns = predict_columns(posts, text=text_column, time=time_column, page=page_column)
+    check_text(columns, model, open_input(posts, 1).columns, no_text)
     limit = int(cfg.get("engagement.recommendations")) if recommendations is None \
         else recommendations
     stage = PredictStage(model, posts_schema(columns, "predict", need_target=False),

@@ -135,12 +135,15 @@ def recommend(model: EngagementModel, scored: Scored, limit: int, min_gain: floa
         rows = np.flatnonzero(edit.applies(raw, best))
         if len(rows) == 0:
             continue
-        slots, values = model.featurizer.patch(edit.change(raw.take(rows), best[rows]),
-                                               edit.fields)
-        gain = as_interactions(model.edited_mean(base, rows, slots, values)) - before[rows]
+        changed = edit.change(raw.take(rows), best[rows])
+        slots, values = model.featurizer.patch(changed, edit.fields)
+        mean = model.edited_mean(base, rows, slots, values,
+                                 media=changed.media if "media" in edit.fields else None,
+                                 hour=changed.hour if "hour" in edit.fields else None)
+        gain = as_interactions(mean) - before[rows]
         keep = (gain > 0) & (gain >= min_gain * np.maximum(before[rows], 1.0))
         found.append((rows[keep], np.full(int(keep.sum()), number), gain[keep]))
-    return _top(n, limit, best, before, found)
+    return _top(n, limit, best, before, found, model.page_offset(scored.prepared.page_index))
 
 
 def _empty(n: int) -> pa.Array:
@@ -150,7 +153,8 @@ def _empty(n: int) -> pa.Array:
 
 
 def _top(n: int, limit: int, best: np.ndarray, before: np.ndarray,
-         found: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> pa.Array:
+         found: list[tuple[np.ndarray, np.ndarray, np.ndarray]], offset: np.ndarray
+         ) -> pa.Array:
     if not found:
         return _empty(n)
     rows = np.concatenate([f[0] for f in found])
@@ -161,7 +165,8 @@ def _top(n: int, limit: int, best: np.ndarray, before: np.ndarray,
     keep = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left") < limit
     rows, edits, gains = rows[keep], edits[keep], gains[keep]
     hour = np.where(edits == _HOUR_EDIT, best[rows], 0)
-    labels = _LABELS.take(pa.array(edits * 24 + hour))
+    labels = _labels(edits * 24 + hour, np.where(edits == _HOUR_EDIT, offset[rows], np.nan),
+                     hour)
     percent = gains / np.maximum(before[rows], 1.0) * 100.0
     offsets = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(np.bincount(rows, minlength=n), out=offsets[1:])
@@ -172,6 +177,28 @@ def _top(n: int, limit: int, best: np.ndarray, before: np.ndarray,
     return pa.ListArray.from_arrays(pa.array(offsets), items, type=RECOMMENDATION_TYPE)
 
 
+def _labels(index: np.ndarray, offset: np.ndarray, hour: np.ndarray) -> pa.Array:
+    """Each edit's label; an hour is said in the page's own time zone where its history
+    wrote one (the table holds the UTC wording)."""
+    local = ~np.isnan(offset)
+    if not local.any():
+        return _LABELS.take(pa.array(index))
+    pairs, which = np.unique(np.stack([hour[local], offset[local]], axis=1), axis=0,
+                             return_inverse=True)
+    extra = pa.array([local_hour_label(int(h), float(o)) for h, o in pairs], pa.string())
+    index = index.copy()
+    index[local] = len(_LABELS) + which.reshape(-1)
+    return pa.concat_arrays([_LABELS, extra]).take(pa.array(index))
+
+
+def local_hour_label(utc_hour: int, offset_minutes: float) -> str:
+    """"post at 09:00 (the page's time, UTC-05:00)" for a best hour of 14 UTC."""
+    minutes = (utc_hour * 60 + int(round(offset_minutes))) % (24 * 60)
+    sign = "-" if offset_minutes < 0 else "+"
+    zone = f"UTC{sign}{int(abs(offset_minutes)) // 60:02d}:{int(abs(offset_minutes)) % 60:02d}"
+    return f"post at {minutes // 60:02d}:{minutes % 60:02d} (the page's time, {zone})"
+
+
 def fit_best_hours(model: EngagementModel, posts: Posts, when: np.ndarray
                    ) -> tuple[np.ndarray, int]:
     """The hour (UTC) at which the model expects each page's recent posts to do best, and the
@@ -179,11 +206,13 @@ def fit_best_hours(model: EngagementModel, posts: Posts, when: np.ndarray
     from fbopt.engagement.learn import take
 
     rows = _recent_sample(posts.page, when)
-    sample = take(posts, rows)
-    prepared = model.prepare(sample)
-    text_part = model.text_part(prepared)
-    by_hour = np.stack([model.head(text_part, prepared.raw.edited(
-        hour=np.full(len(rows), hour)))[0].mean(axis=1) for hour in range(24)], axis=1)
+    scored = model.score(take(posts, rows))
+    prepared, everyone = scored.prepared, np.arange(len(rows))
+    by_hour = np.zeros((len(rows), 24))
+    for hour in range(24):
+        hours = np.full(len(rows), hour)
+        slots, values = model.featurizer.patch(prepared.raw.edited(hour=hours), ("hour",))
+        by_hour[:, hour] = model.edited_mean(scored.base, everyone, slots, values, hour=hours)
     idx = prepared.page_index
     best = np.full(len(model.history.keys), -1, dtype=np.int64)
     totals = np.zeros((len(model.history.keys), 24))

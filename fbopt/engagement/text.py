@@ -209,6 +209,20 @@ def key_bag(keys: pa.Array, bits: int, salt: int) -> Bag:
     return _bag(np.arange(len(keys)), hashes, len(keys), _salt(salt), bits)
 
 
+def key_hashes(keys: pa.Array) -> np.ndarray:
+    """One 32-bit hash per whole string (a page's id), for crossing with a code."""
+    offsets, data = _buffers(keys)
+    return Prefix(data).segments(offsets[:-1], np.diff(offsets))
+
+
+def cross_ids(key_hash: np.ndarray, codes: np.ndarray, bits: int, salt: int) -> np.ndarray:
+    """Bucket ids of (key, code) pairs, such as (page, hour): one id per post."""
+    with np.errstate(over="ignore"):
+        mixed = (key_hash ^ _salt(salt)) * _MIX + codes.astype(np.uint32) * np.uint32(
+            0x85EBCA6B)
+        return ((mixed * _MIX) >> np.uint32(32 - bits)).astype(np.int64)
+
+
 def char_bag(tokens: Tokens, bits: int, orders: tuple[int, ...]) -> Bag:
     """Character n-grams at the edges of each word: the first and the last `order` bytes of
     every word longer than `order`, for each order (word stems and endings, as in fastText,

@@ -12,7 +12,8 @@ from fbopt.config import Config, load_config
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_POSTS = REPO / "sample_data" / "posts.csv"
 
-TINY = {"engagement.hash_bits": 10, "engagement.epochs": 3, "engagement.patience": 2,
+TINY = {"engagement.hash_bits": 10, "engagement.linear_bits": 14, "engagement.epochs": 3,
+        "engagement.patience": 2,
         "engagement.members": 3, "engagement.embedding_dim": 4, "engagement.hidden": 8,
         "engagement.device": "cpu"}
 

@@ -73,3 +73,15 @@ def test_times_parse_iso_and_month_first_and_name_a_bad_row():
     with pytest.raises(InputError) as caught:
         parse_times(pa.array(["2024-01-01T10:00:00Z", "next tuesday"]), "f.csv", 10, "t")
     assert caught.value.row == 11 and "next tuesday" in caught.value.message()
+
+
+def test_time_zones_written_in_the_times_are_read_as_minutes_east_of_utc():
+    import pyarrow as pa
+
+    from fbopt.engagement.formats import utc_offsets
+
+    found = utc_offsets(pa.array(["2017-07-14T14:30:59+0000", "2018-01-01T10:00:00-05:00",
+                                  "2018-01-01 10:00", "2018-01-01T10:00:00Z", None,
+                                  "2018-01-01T10:00:00+05:30"]))
+    assert found[[0, 1, 3, 5]].tolist() == [0.0, -300.0, 0.0, 330.0]
+    assert np.isnan(found[[2, 4]]).all()

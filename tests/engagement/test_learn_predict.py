@@ -141,3 +141,34 @@ def test_generated_posts_feed_the_performance_history(tmp_path):
     assert set(models) == {"model-a", "model-b"}
     assert models["model-a"].n == len(posts) // 2
     assert prompt_posteriors("educational")["educational-howto"].n == len(posts)
+
+
+def test_predict_refuses_to_guess_when_no_text_column_is_found(trained):
+    from fbopt.errors import UsageError
+
+    model_path, _ = trained
+    posts = pd.read_csv(SAMPLE_POSTS).rename(columns={"text": "body"})
+    with pytest.raises(UsageError, match="no text column found") as caught:
+        fbopt.predict(posts, model_path=model_path, config=tiny_config())
+    assert "body" in caught.value.message() and "--text-column" in caught.value.message()
+    named = fbopt.predict(posts, model_path=model_path, config=tiny_config(),
+                          text_column="body").output
+    plain = fbopt.predict(pd.read_csv(SAMPLE_POSTS), model_path=model_path,
+                          config=tiny_config()).output
+    assert np.allclose(named.predicted_engagement, plain.predicted_engagement)
+    waived = fbopt.predict(posts, model_path=model_path, config=tiny_config(),
+                           no_text=True).output
+    assert not np.allclose(waived.predicted_engagement, plain.predicted_engagement)
+
+
+def test_a_file_that_is_no_model_is_named_for_what_it_is(tmp_path):
+    (tmp_path / "posts.pt").write_text("post_id,text\n1,hello\n")
+    with pytest.raises(ModelError, match="text file") as caught:
+        artifact.load(tmp_path / "posts.pt")
+    assert "IndexError" not in caught.value.message()
+    (tmp_path / "empty.pt").write_bytes(b"")
+    with pytest.raises(ModelError, match="empty"):
+        artifact.load(tmp_path / "empty.pt")
+    (tmp_path / "zip.pt").write_bytes(b"PK\x03\x04" + b"\x00" * 60)
+    with pytest.raises(ModelError, match="zip archive but not a model"):
+        artifact.load(tmp_path / "zip.pt")
