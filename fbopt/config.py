@@ -129,6 +129,8 @@ RANGES: dict[str, Allowed] = {
     "benchmark.concurrency": at_least(1),
     "benchmark.max_regression": above(0, 1, high_open=True),
     "benchmark.stage_timeout_s": above(0),
+    "engagement.model_path": Allowed(pattern=r"|.*\.[pP][tT]",
+                                     says="empty or a path ending in .pt"),
     "engagement.device": Allowed(pattern=r"auto|cpu|cuda(:\d+)?",
                                  says="auto, cpu, cuda or cuda:N"),
     "engagement.cpu_threads": at_least(0),

@@ -87,3 +87,13 @@ def finish(result: Any, quiet: bool) -> None:
     code = result.exit_code
     if code:
         sys.exit(code)
+
+
+def reword(command: click.Command, name: str, text: str) -> None:
+    """Give a shared option its own help in one command, where it means something narrower
+    there (learn's -o is the model file): one option, one text."""
+    for param in command.params:
+        if param.name == name and isinstance(param, click.Option):
+            param.help = text
+            return
+    raise KeyError(f"{command.name} has no option {name!r}")
