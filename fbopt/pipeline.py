@@ -214,6 +214,7 @@ async def _run_stage(stage: Stage, source: Any, output: Path | None, report: Run
     reader = open_input(source, batch_size)
     report.input_path = str(reader.path)
     mapping = stage.schema.resolve(reader.columns, str(reader.path))
+    report.note_columns(mapping)
     _check_not_input(source, output)
     if validate_first:
         with report.stage("check"):

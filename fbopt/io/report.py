@@ -68,6 +68,14 @@ class RunReport:
         if text not in self.notes:
             self.notes.append(text)
 
+    def note_columns(self, mapping: dict[str, str]) -> None:
+        """Say which input column stood in for a declared one under another name (`title` for
+        `topic`), so a guess the reader made is never silent. Case alone (`Topic`) is no other
+        name."""
+        for name, source in mapping.items():
+            if source.strip().lower() != name.lower():
+                self.note(f"column '{source}' read as '{name}'")
+
     def finish(self) -> RunReport:
         self.wall_seconds = time.perf_counter() - self._t0
         self.finished_at = _now()
@@ -106,7 +114,8 @@ class RunReport:
         lines = [
             f"fbopt {self.command}: {self.rows_in} rows in, {self.rows_out} out, "
             f"{self.rows_failed} failed in {data['wall_seconds']:.2f}s"
-            + (f" ({rate:,.0f} rows/s)" if rate else ""),
+            + (f" ({rate:,.0f} rows/s)" if rate and rate >= 10 else
+               f" ({rate:.2g} rows/s)" if rate else ""),
         ]
         lines += [f"  note: {n}" for n in self.notes]
         if self.output_path:

@@ -59,3 +59,22 @@ def test_learn_summary_names_the_chart(workdir: Path, monkeypatch: pytest.Monkey
     assert f"  report: {workdir / 'posts.learn.report.json'}" in lines
     assert f"  chart: {workdir / 'posts.learn.png'}" in lines
     assert (workdir / "posts.learn.png").is_file()
+
+
+def test_generate_help_names_the_topic_aliases() -> None:
+    code, out, _ = run("generate", "--help")
+    flat = " ".join(out.split())
+    assert code == 0 and "`subject` or `title`" in flat and "any case" in flat
+
+
+@pytest.mark.parametrize(("header", "noted"), [("title", "column 'title' read as 'topic'"),
+                                               ("subject", "column 'subject' read as 'topic'"),
+                                               ("Topic", None)])
+def test_generate_summary_says_which_column_was_read(workdir: Path, header: str,
+                                                     noted: str | None) -> None:
+    (workdir / "t.csv").write_text(f"{header},audience\ncoffee at home,students\n",
+                                   encoding="utf-8")
+    code, _, err = run("generate", "t.csv", "-o", "o.csv", "--no-score")
+    assert code == 0, err
+    notes = [line for line in err.splitlines() if "read as" in line]
+    assert notes == ([f"  note: {noted}"] if noted else [])
