@@ -5,7 +5,13 @@ engagement. The Python API is the few names in __all__; each loads its module on
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fbopt.io.plain import plain_row
+
+if TYPE_CHECKING:
+    from fbopt.config import Config
 
 __version__ = "0.1.0"
 
@@ -23,6 +29,14 @@ _API = {
 }
 
 __all__ = ["__version__", *_API]
+
+
+def quick_post(topic: str, audience: str = "general", *, tone: str = "friendly",
+               config: Config | str | Path | None = None) -> dict[str, Any]:
+    """One post for one topic, as a dict of the output columns in plain Python values: None for
+    a missing value (never NaN), lists of dicts for grammar_issues (never a numpy array)."""
+    make = import_module(_API["quick_post"]).quick_post
+    return plain_row(make(topic, audience, tone=tone, config=config))
 
 
 def __getattr__(name: str) -> Any:

@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from fbopt.cache import canonical_hash
 from fbopt.errors import UsageError
+from fbopt.io.atomic import write_bytes_atomic
 from fbopt.io.readers import single_batch
 from fbopt.providers.base import Completion
 
@@ -294,25 +295,7 @@ def _try_flock(fd: int) -> bool:
 def _write_file(path: Path, data: bytes, *, durable: bool = False) -> None:
     """Write to a temporary name and rename: a kill at any point leaves the whole file or none.
     `durable` adds fsync of the file and the folder, so a power cut cannot lose it either."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        if durable:
-            os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    if not durable:
-        return
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    write_bytes_atomic(path, data, mode=0o600, durable=durable)
 
 
 def _batch_index(path: Path) -> int:

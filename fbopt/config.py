@@ -3,15 +3,18 @@
 Not for state: caches, models and history live under FBOPT_HOME (see fbopt.home).
 
 Every setting has a default in the packaged `configs/default.toml`, and its type comes from that
-default: a config file or environment variable with an unknown key or a value of the wrong type
-is a ConfigError that names the key. Keys are dotted (`generate.concurrency`); the environment
-variable for a key is FBOPT_ plus the key in capitals with dots as underscores
+default; its allowed values, where its type alone is not enough, are in RANGES below. A config
+file, FBOPT_* variable or flag with an unknown key, a value of the wrong type or out of range
+is a ConfigError that names the key and its source. Keys are dotted (`generate.concurrency`);
+the environment variable for a key is FBOPT_ plus the key in capitals with dots as underscores
 (FBOPT_GENERATE_CONCURRENCY).
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +30,153 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 LOCAL_CONFIG = "fbopt.toml"
+# FBOPT_* variables that are not settings (README "Configuration"); any other FBOPT_ name that
+# names no setting is a typo, and an error.
+NOT_SETTINGS = {"FBOPT_HOME": "the folder of fbopt's state"}
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The values a setting may take beyond its type: a closed or open interval, choices, or
+    a pattern; for a list setting, each item."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple[str, ...] = ()
+    pattern: str = ""
+    says: str = ""
+
+    def admits(self, value: Any) -> bool:
+        if isinstance(value, list):
+            return all(self.admits(item) for item in value)
+        if self.choices:
+            return value in self.choices
+        if self.pattern:
+            return isinstance(value, str) and re.fullmatch(self.pattern, value) is not None
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return False
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return False
+        return not (self.high is not None
+                    and (value >= self.high if self.high_open else value > self.high))
+
+    def describe(self) -> str:
+        if self.says:
+            return self.says
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        low = high = None
+        if self.low is not None:
+            low = f"{'over' if self.low_open else 'at least'} {_number(self.low)}"
+        if self.high is not None:
+            high = f"{'under' if self.high_open else 'at most'} {_number(self.high)}"
+        return " and ".join(part for part in (low, high) if part)
+
+
+def _number(value: float) -> str:
+    return f"{value:,}" if float(value).is_integer() else f"{value:g}"
+
+
+def at_least(low: float, high: float | None = None) -> Allowed:
+    return Allowed(low, high)
+
+
+def above(low: float, high: float | None = None, *, high_open: bool = False) -> Allowed:
+    return Allowed(low, high, low_open=True, high_open=high_open)
+
+
+def one_of(*choices: str) -> Allowed:
+    return Allowed(choices=choices)
+
+
+_SHARE = at_least(0, 1)
+# Beside configs/default.toml, in its order: what each setting allows. Every numeric setting
+# whose type admits nonsense (a negative batch, a share over 1) is listed; a setting left out
+# (seeds, names, paths, llm.max_cost where negative means "no cap") takes any value of its type.
+RANGES: dict[str, Allowed] = {
+    "run.batch_size": at_least(1, 1_000_000),
+    "generate.variants": at_least(1, 50),
+    "generate.min_chars": at_least(1),
+    "generate.max_chars": at_least(1),
+    "generate.max_topic_chars": at_least(1),
+    "generate.max_field_chars": at_least(1),
+    "llm.concurrency": at_least(1, 1024),
+    "llm.provider": one_of("", "openai", "anthropic", "cohere", "gemini", "offline"),
+    "llm.timeout": at_least(0.1),
+    "llm.max_attempts": at_least(1),
+    "llm.retry_base_delay": at_least(0),
+    "llm.retry_max_delay": at_least(0),
+    "llm.retry_after_max": at_least(0),
+    "llm.max_tokens": at_least(1),
+    "llm.temperature": at_least(0, 2),
+    "resume.keep_days": at_least(0),
+    "selector.quality_weight": at_least(0),
+    "selector.cost_weight": at_least(0),
+    "selector.latency_weight": at_least(0),
+    "cache.memory_items": at_least(0),
+    "cache.ttl_days": above(0),
+    "cache.semantic_threshold": _SHARE,
+    "benchmark.rows": at_least(0),
+    "benchmark.repeat": at_least(1),
+    "benchmark.warmup": at_least(0),
+    "benchmark.device": one_of("auto", "cpu", "cuda"),
+    "benchmark.scaling_budget_s": at_least(0),
+    "benchmark.time_budget_s": at_least(0),
+    "benchmark.latency_samples": at_least(0),
+    "benchmark.loopback_delay_ms": at_least(0),
+    "benchmark.concurrency": at_least(1),
+    "benchmark.max_regression": above(0, 1, high_open=True),
+    "benchmark.stage_timeout_s": above(0),
+    "engagement.model_path": Allowed(pattern=r"|.*\.[pP][tT]",
+                                     says="empty or a path ending in .pt"),
+    "engagement.device": Allowed(pattern=r"auto|cpu|cuda(:\d+)?",
+                                 says="auto, cpu, cuda or cuda:N"),
+    "engagement.cpu_threads": at_least(0),
+    "engagement.train_batch_size": at_least(0, 65536),
+    "engagement.predict_batch_size": at_least(0),
+    "engagement.workers": at_least(0),
+    "engagement.epochs": at_least(1),
+    "engagement.patience": at_least(1),
+    "engagement.learning_rate": above(0),
+    "engagement.weight_decay": at_least(0),
+    "engagement.members": at_least(3),
+    "engagement.validation_fraction": above(0, 1, high_open=True),
+    # 2**24 buckets of embedding_dim floats per member is already gigabytes.
+    "engagement.hash_bits": at_least(4, 24),
+    "engagement.char_orders": at_least(1, 10),
+    "engagement.max_chars": at_least(1),
+    "engagement.embedding_dim": at_least(1),
+    "engagement.hidden": at_least(1),
+    "engagement.dropout": Allowed(0, 1, high_open=True),
+    "engagement.unknown_share": Allowed(0, 1, high_open=True),
+    "engagement.interval": above(0, 1, high_open=True),
+    "engagement.prior_weight": at_least(0),
+    "engagement.trend_halflife": above(0),
+    "engagement.halflife_hours": above(0),
+    "engagement.recommendations": at_least(0, 10),
+    "engagement.min_gain": at_least(0),
+    "quality.grammar_backend": one_of("harper", "languagetool"),
+    "quality.harper_rules": one_of("fast", "posts", "default"),
+    "quality.dialect": one_of("american", "british", "australian", "canadian", "indian"),
+    "quality.workers": at_least(0),
+    "quality.pool_min_texts": at_least(0),
+    "quality.weights.grammar": at_least(0),
+    "quality.weights.readability": at_least(0),
+    "quality.weights.sentiment": at_least(0),
+    "quality.weights.engagement": at_least(0),
+    "quality.weights.creativity": at_least(0),
+    "enhance.strategies": one_of("grammar", "readability", "sentiment", "engagement"),
+    "enhance.grammar_threshold": _SHARE,
+    "enhance.readability_threshold": _SHARE,
+    "enhance.sentiment_threshold": _SHARE,
+    "enhance.engagement_threshold": _SHARE,
+    "enhance.min_gain": _SHARE,
+}
+# Pairs (low, high) whose values must not cross, whatever the source of each.
+ORDERED = (("generate.min_chars", "generate.max_chars"),
+           ("llm.retry_base_delay", "llm.retry_max_delay"))
 
 
 def packaged_config_text(name: str) -> str:
@@ -69,7 +219,19 @@ def env_name(key: str) -> str:
 
 
 def _coerce(key: str, value: Any, default: Any, source: str) -> Any:
-    """Convert `value` to the type of `default`, or raise a ConfigError naming key and source."""
+    """Convert `value` to the type of `default` and check its range (RANGES), or raise a
+    ConfigError naming key and source."""
+    value = _typed(key, value, default, source)
+    allowed = RANGES.get(key)
+    if allowed is not None and not allowed.admits(value):
+        each = "each item " if isinstance(value, list) else ""
+        raise ConfigError(f"setting '{key}' from {source}: {each}must be "
+                          f"{allowed.describe()}, got {value!r}",
+                          hint=f"the default is {default!r}")
+    return value
+
+
+def _typed(key: str, value: Any, default: Any, source: str) -> Any:
     want = type(default)
     if isinstance(value, str) and want is not str:
         value = _parse_string(key, value, want, source)
@@ -136,6 +298,7 @@ class Config:
                 raise KeyError(f"unknown setting {key!r}")
             values[key] = _coerce(key, value, values[key], "a command-line flag")
             sources[key] = "flag"
+        _check_order(values, sources)
         return Config(values, sources, self.file)
 
 
@@ -166,6 +329,7 @@ def load_config(
     if file is not None:
         _merge_file(values, sources, file)
     env = os.environ if environ is None else environ
+    _check_env_names(env, values)
     for key in list(values):
         name = env_name(key)
         if name in env:
@@ -173,3 +337,31 @@ def load_config(
             sources[key] = f"${name}"
     config = Config(values, sources, file)
     return config.with_overrides(overrides or {})
+
+
+def _check_env_names(env: Mapping[str, str], values: Mapping[str, Any]) -> None:
+    """An FBOPT_ variable that names no setting (and is not in NOT_SETTINGS) is a typo: say so,
+    with the closest name, rather than run without it. Names come from the resolved defaults,
+    so a setting added to configs/default.toml is known here at once."""
+    known = {env_name(key): key for key in values} | NOT_SETTINGS
+    for name in sorted(env):
+        if not name.startswith("FBOPT_") or name in known:
+            continue
+        # Compared without the FBOPT_ every name shares, which would make all names look close.
+        close = difflib.get_close_matches(name[6:], [k[6:] for k in known], n=1, cutoff=0.6)
+        if close:
+            best = "FBOPT_" + close[0]
+            hint = f"did you mean ${best} ({known[best]})? else unset ${name}"
+        else:
+            hint = (f"unset ${name}; a setting's variable is FBOPT_<SECTION>_<KEY>, see "
+                    "configs/default.toml")
+        raise ConfigError(f"${name} names no fbopt setting", hint=hint)
+
+
+def _check_order(values: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+    for low, high in ORDERED:
+        if low in values and high in values and values[low] > values[high]:
+            raise ConfigError(
+                f"setting '{low}' ({values[low]!r}, from {sources.get(low, 'default')}) is over "
+                f"'{high}' ({values[high]!r}, from {sources.get(high, 'default')})",
+                hint=f"make {low} at most {high}")

@@ -217,6 +217,7 @@ async def _run_stage(stage: Stage, source: Any, output: Path | None, report: Run
     report.input_path = str(reader.path)
     watch_run(report, stage)  # what --metrics-port shows, read only when scraped
     mapping = stage.schema.resolve(reader.columns, str(reader.path))
+    report.note_columns(mapping)
     _check_not_input(source, output)
     if validate_first:
         with report.stage("check"):

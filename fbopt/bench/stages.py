@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fbopt.io.atomic import atomic_path
+
 Spec = dict[str, Any]
 
 
@@ -83,12 +85,12 @@ def input_file(kind: str, rows: int, ctx: PrepareContext) -> Path:
     path = ctx.workdir / f"{kind}-{rows}.parquet"
     if not path.exists():
         user = ctx.topics if kind == "topics" else ctx.posts
-        tmp = path.with_name("." + path.name)
-        if user is not None:
-            write_from_file(user, tmp, rows)
-        else:
-            write_synthetic(kind, tmp, rows, ctx.seed)
-        tmp.replace(path)
+        # Not durable: the work folder is thrown away with the run.
+        with atomic_path(path, durable=False) as tmp:
+            if user is not None:
+                write_from_file(user, tmp, rows)
+            else:
+                write_synthetic(kind, tmp, rows, ctx.seed)
     return path
 
 

@@ -24,6 +24,7 @@ from fbopt.analytics.record import record_benchmark
 from fbopt.bench.stages import BenchStage, PrepareContext, select_stages
 from fbopt.config import Config, load_config
 from fbopt.errors import ConfigError, UsageError
+from fbopt.io.atomic import write_text_atomic
 
 SCHEMA_VERSION = 1
 # Never let a benchmark reach a real provider, whatever the user's shell holds.
@@ -416,12 +417,6 @@ def write_outputs(report: dict[str, Any], path: Path) -> Path:
     write_text_atomic(path.with_suffix(".md"), markdown_report(report))
     write_text_atomic(path.with_suffix(".html"), html_report(report))
     return path
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def benchmark(*, report: str | Path | None = None, config: Config | str | Path | None = None,

@@ -45,8 +45,10 @@ def generate_cmd(topics: Path, variants: int | None, fresh: bool, enhance_posts:
                  debug: bool, llm_settings: dict, parallel_settings: dict) -> None:
     """Write ready-to-post drafts for every topic in TOPICS (CSV, Parquet or JSON Lines).
 
-    TOPICS needs a `topic` column; optional columns: id, audience, tone, content_type,
-    language, variants (1-50), quality_requirement (0-1), budget (USD per post), urgency (0-1).
+    TOPICS needs a `topic` column (`subject` or `title` is read as one; names match in any
+    case, so `Topic` too, and the summary says which column was read); optional columns: id
+    (or topic_id), audience, tone, content_type, language, variants (1-50),
+    quality_requirement (0-1), budget (USD per post), urgency (0-1).
 
     \b
     Example:

@@ -10,7 +10,14 @@ from pathlib import Path
 import click
 
 from fbopt.cli.engagement_options import engagement_options
-from fbopt.cli.options import EXIT_STATUS_HELP, finish, handle_errors, run_options, setup_logging
+from fbopt.cli.options import (
+    EXIT_STATUS_HELP,
+    finish,
+    handle_errors,
+    reword,
+    run_options,
+    setup_logging,
+)
 
 
 @click.command("learn", epilog=EXIT_STATUS_HELP)
@@ -30,7 +37,7 @@ def learn_cmd(posts: Path, text_column: str | None, time_column: str | None,
               report: Path | None, config_path: Path | None, batch_size: int | None,
               quiet: bool, verbose: int, debug: bool) -> None:
     """Train the engagement model on POSTS (CSV, Parquet or JSON Lines of past posts with
-    their outcomes) and save it; -o/--output is another name for --model-path here.
+    their outcomes) and save it to --model-path (or -o, the same option here), a .pt file.
 
     The format is detected from the columns: jbencina-style news exports (message,
     created_time, page_id, react_*, shares), the page-post scraper (status_message,
@@ -53,10 +60,21 @@ def learn_cmd(posts: Path, text_column: str | None, time_column: str | None,
     if output and model_path and output != model_path:
         raise UsageError("-o/--output and --model-path name different files",
                          hint="give one of them")
+    path = model_path or output
+    if path is not None and path.suffix.lower() != ".pt":
+        raise UsageError(f"the model file must end in .pt, got {path.name}",
+                         hint=f"e.g. -o {path.with_suffix('.pt').name}; learn writes a torch "
+                              "model, not a table")
     config = load_config(config_path, {"run.batch_size": batch_size,
                                        "engagement.train_batch_size": train_batch_size})
-    result = learn(posts, model_path=model_path or output, report=report,
+    result = learn(posts, model_path=path, report=report,
                    text_column=text_column, time_column=time_column, page_column=page_column,
                    target=target, device=device, config=config,
                    progress=not quiet and bool(config.get("run.progress")))
     finish(result, quiet)
+    if not quiet and result.plot_path is not None:
+        click.echo(f"  chart: {result.plot_path}", err=True)
+
+
+reword(learn_cmd, "output", "Where the model is saved, a .pt file: another name for "
+       "--model-path (default FBOPT_HOME/models/engagement.pt).")

@@ -153,3 +153,13 @@ def cache_url_option(func: F) -> F:
         return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def reword(command: click.Command, name: str, text: str) -> None:
+    """Give a shared option its own help in one command, where it means something narrower
+    there (learn's -o is the model file): one option, one text."""
+    for param in command.params:
+        if param.name == name and isinstance(param, click.Option):
+            param.help = text
+            return
+    raise KeyError(f"{command.name} has no option {name!r}")

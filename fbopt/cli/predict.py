@@ -11,7 +11,14 @@ from pathlib import Path
 import click
 
 from fbopt.cli.engagement_options import engagement_options
-from fbopt.cli.options import EXIT_STATUS_HELP, finish, handle_errors, run_options, setup_logging
+from fbopt.cli.options import (
+    EXIT_STATUS_HELP,
+    finish,
+    handle_errors,
+    reword,
+    run_options,
+    setup_logging,
+)
 
 
 @click.command("predict", epilog=EXIT_STATUS_HELP)
@@ -33,8 +40,7 @@ def predict_cmd(posts: Path, text_column: str | None, time_column: str | None,
                 debug: bool) -> None:
     """Predict the engagement of every post in POSTS (CSV, Parquet or JSON Lines) with the
     model `fbopt learn` saved. Drafts need only a text column; a page, time and media type
-    make the prediction sharper. --batch-size sets posts per batch (default 8192 on the CPU,
-    32768 on a GPU; config engagement.predict_batch_size).
+    make the prediction sharper.
 
     Adds predicted_engagement (typical interactions expected; at the measured age when the
     input has a scrape_time), predicted_low and predicted_high (the interval,
@@ -50,10 +56,14 @@ def predict_cmd(posts: Path, text_column: str | None, time_column: str | None,
     from fbopt.engagement.predict import predict
 
     setup_logging(verbose, quiet)
-    config = load_config(config_path, {"run.batch_size": batch_size})
+    config = load_config(config_path, {"engagement.predict_batch_size": batch_size})
     result = predict(posts, output, model_path=model_path, report=report,
                      text_column=text_column, time_column=time_column,
                      page_column=page_column, device=device, config=config,
                      recommendations=recommendations, no_text=no_text,
                      progress=not quiet and bool(config.get("run.progress")))
     finish(result, quiet)
+
+
+reword(predict_cmd, "batch_size", "Posts per batch (config engagement.predict_batch_size; "
+       "default 8192 on the CPU, 32768 on a GPU).")

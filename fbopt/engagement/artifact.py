@@ -7,8 +7,6 @@ file was written by an fbopt that builds features differently.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from fbopt.engagement.model import EnsembleNet, NetConfig
 from fbopt.engagement.scoring import EngagementModel
 from fbopt.engagement.text import HASH_VERSION
 from fbopt.errors import ModelError
+from fbopt.io.atomic import atomic_path
 
 # Bump when the features or the network change in a way an old file cannot be read with.
 ARTIFACT_FORMAT = 2
@@ -67,14 +66,8 @@ def save(model: EngagementModel, path: Path) -> Path:
         "stack": [float(v) for v in model.stack],
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         torch.save(payload, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

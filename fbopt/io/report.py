@@ -7,10 +7,8 @@ few lines the CLI prints to stderr at the end.
 from __future__ import annotations
 
 import json
-import os
 import resource
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from fbopt.io.atomic import write_text_atomic
 
 
 def peak_rss_mb() -> float:
@@ -68,6 +68,14 @@ class RunReport:
         if text not in self.notes:
             self.notes.append(text)
 
+    def note_columns(self, mapping: dict[str, str]) -> None:
+        """Say which input column stood in for a declared one under another name (`title` for
+        `topic`), so a guess the reader made is never silent. Case alone (`Topic`) is no other
+        name."""
+        for name, source in mapping.items():
+            if source.strip().lower() != name.lower():
+                self.note(f"column '{source}' read as '{name}'")
+
     def finish(self) -> RunReport:
         self.wall_seconds = time.perf_counter() - self._t0
         self.finished_at = _now()
@@ -106,7 +114,8 @@ class RunReport:
         lines = [
             f"fbopt {self.command}: {self.rows_in} rows in, {self.rows_out} out, "
             f"{self.rows_failed} failed in {data['wall_seconds']:.2f}s"
-            + (f" ({rate:,.0f} rows/s)" if rate else ""),
+            + (f" ({rate:,.0f} rows/s)" if rate and rate >= 10 else
+               f" ({rate:.2g} rows/s)" if rate else ""),
         ]
         lines += [f"  note: {n}" for n in self.notes]
         if self.output_path:
@@ -115,13 +124,4 @@ class RunReport:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False, default=str)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -11,7 +11,6 @@ import contextlib
 import glob
 import json
 import os
-import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from fbopt.errors import UsageError
+from fbopt.io.atomic import commit, discard, temp_path
 
 OUTPUT_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl",
                   ".ndjson": "jsonl"}
@@ -50,11 +50,7 @@ class AtomicWriter:
         if not folder.is_dir():
             raise UsageError(f"output folder {folder} does not exist", hint="create it first")
         _sweep_orphans(folder, self.path.name)
-        # The pid in the name lets a later run remove what a killed one left behind.
-        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.{os.getpid()}.", suffix=".tmp",
-                                    dir=folder)
-        os.close(fd)
-        self._tmp = Path(name)
+        self._tmp = temp_path(self.path)
         return self
 
     def write(self, batch: pa.RecordBatch) -> None:
@@ -81,7 +77,7 @@ class AtomicWriter:
         self._sink.close()
         self._sink = None
         assert self._tmp is not None
-        os.replace(self._tmp, self.path)
+        commit(self._tmp, self.path)
         self._committed = True
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -89,8 +85,8 @@ class AtomicWriter:
         if self._sink is not None:
             with contextlib.suppress(Exception):
                 self._sink.close()
-        if not self._committed and self._tmp is not None:
-            self._tmp.unlink(missing_ok=True)
+        if not self._committed:
+            discard(self._tmp)
 
     def _open_sink(self, schema: pa.Schema) -> Any:
         assert self._tmp is not None

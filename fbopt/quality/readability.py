@@ -10,15 +10,14 @@ use, which fails offline on every call.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from fbopt.errors import ConfigError
 from fbopt.home import home_path
+from fbopt.io.atomic import write_text_atomic
 
 # Posts read best at Flesch reading ease 80 or more (plain English for a phone screen) and with no
 # sentence over 25 words; 50 words in one sentence is the floor.
@@ -71,10 +70,7 @@ def _write_nltk_cmudict(target: Path) -> None:
         if word.endswith(")") and "(" in word:
             word, variant = word[:-1].split("(", 1)
         lines.append(f"{word} {variant} {' '.join(parts[1:])}\n")
-    fd, tmp = tempfile.mkstemp(prefix=".cmudict.", dir=target.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.writelines(lines)
-    os.replace(tmp, target)
+    write_text_atomic(target, "".join(lines))
 
 
 def readability(text: str) -> dict[str, float]:
