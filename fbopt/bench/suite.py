@@ -251,11 +251,12 @@ class Harness:
 
         self.runs += 1
         label = f"{self.runs:03d}-{stage.name}-{device}-{rows}"
-        total = total_rows(stage, rows, repeat, warmup, WARMUP_ROWS, latency_samples)
+        warm_rows = stage.warmup_rows or WARMUP_ROWS
+        total = total_rows(stage, rows, repeat, warmup, warm_rows, latency_samples)
         with private_home(self.workdir / "home" / "prepare"):
             spec = stage.prepare(total, self.context())
         spec.update(plan_inputs(stage, Path(spec["input"]), self.workdir / "inputs" / label,
-                                rows, repeat, warmup, WARMUP_ROWS, latency_samples))
+                                rows, repeat, warmup, warm_rows, latency_samples))
         spec.update(stage=stage.name, device=device, rows=rows, repeat=repeat, warmup=warmup,
                     latency_samples=latency_samples, concurrency=self.settings.concurrency)
         server = (LoopbackProcess(self.settings.loopback_delay_ms) if stage.loopback
@@ -336,6 +337,8 @@ def describe(entry: dict[str, Any]) -> str:
         return f"FAILED: {entry.get('error')}"
     rate = entry["rows_per_second"]
     text = f"{rate['median']:,.0f} rows/s (spread {rate['spread_pct']}%)"
+    if entry.get("startup_seconds"):
+        text += f", start-up {entry['startup_seconds']:.1f} s apart"
     if entry.get("latency_ms"):
         text += f", single-row p50 {entry['latency_ms']['p50']:.1f} ms"
     return text + f", peak RSS {entry['peak_rss_mb']:.0f} MiB"

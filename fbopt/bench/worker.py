@@ -31,22 +31,25 @@ def cpu_seconds() -> float:
 
 def timed(stage: BenchStage, spec: Spec, output: Path,
           collect: bool = True) -> tuple[float, StageRun]:
+    """Seconds of one run, less what it spent starting what a long run starts once (its
+    StageRun says how much: the score stage's worker pool, when no warm-up started it)."""
     if collect:  # a collection left over from the last run must not land in this one
         gc.collect()
     start = time.perf_counter()
     run = stage.run(spec, output)
-    return time.perf_counter() - start, run
+    return time.perf_counter() - start - run.startup_seconds, run
 
 
-def warm_up(stage: BenchStage, spec: Spec, work: Path) -> float:
+def warm_up(stage: BenchStage, spec: Spec, work: Path) -> tuple[float, float]:
     """Run the untimed warm-up(s) on `warmup_input` (a cache stage: every row, and at least
-    once); the seconds they took, so the harness can budget stages whose warm-up is costly."""
+    once); the seconds they took, so the harness can budget stages whose warm-up is costly,
+    and the start-up seconds among them."""
     count = int(spec.get("warmup", 1))
     warm = {**spec, "input": spec["warmup_input"]}
-    start = time.perf_counter()
+    start, startup = time.perf_counter(), 0.0
     for _ in range(stage.warmups(count)):
-        stage.run(warm, work / "warmup.out.parquet")
-    return time.perf_counter() - start
+        startup += stage.run(warm, work / "warmup.out.parquet").startup_seconds
+    return time.perf_counter() - start, startup
 
 
 def latency_probe(stage: BenchStage, spec: Spec, work: Path) -> list[float]:
@@ -65,13 +68,14 @@ def measure(spec: Spec) -> dict[str, Any]:
     stage = STAGES[spec["stage"]]
     work = Path(spec["workdir"])
     work.mkdir(parents=True, exist_ok=True)
-    warmup_seconds = warm_up(stage, spec, work)
+    warmup_seconds, startup = warm_up(stage, spec, work)
     seconds, cpu, rates, row_latency = [], [], [], []
     run = StageRun(rows=0)
     for path in spec["run_inputs"]:
         cpu_before = cpu_seconds()
         elapsed, run = timed(stage, {**spec, "input": path}, work / "out.parquet")
         cpu.append(cpu_seconds() - cpu_before)
+        startup += run.startup_seconds
         seconds.append(elapsed)
         rates.append(run.rows / elapsed)
         row_latency.extend(run.row_latency_ms)
@@ -84,6 +88,8 @@ def measure(spec: Spec) -> dict[str, Any]:
         "cpu_seconds": [round(c, 4) for c in cpu],
         "warmup": stage.warmups(int(spec.get("warmup", 1))),
         "warmup_seconds": round(warmup_seconds, 4),
+        # Once per worker process, outside every timed run (see StageRun.startup_seconds).
+        "startup_seconds": round(startup, 4),
         "probe_seconds": round(probe_seconds, 4),
         "rows_per_second": rate_summary(rates),
         "latency_ms": latency_summary(probe, "single-row calls, end to end") if probe else None,
