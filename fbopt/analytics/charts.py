@@ -19,7 +19,8 @@ Row = dict[str, Any]
 def figures(rows: list[Row]) -> list[tuple[str, str, Any]]:
     """(id, title, figure) of every chart, in page order."""
     return [
-        ("throughput", "Throughput (rows/s)", _per_command(rows, "rows_per_second", "rows/s")),
+        ("throughput", "Throughput (rows/s, log scale)",
+         _per_command(rows, "rows_per_second", "rows/s", yaxis_type="log")),
         ("cost", "Cost per post (USD)", _per_command(rows, "cost_per_post", "USD per post")),
         ("cache", "Cache hit rate", _cache(rows)),
         ("failures", "Failure rate (share of rows; crashed runs at 100%)", _failures(rows)),
@@ -65,14 +66,14 @@ def _commands(rows: list[Row]) -> list[str]:
     return sorted({str(r.get("command")) for r in rows})
 
 
-def _per_command(rows: list[Row], column: str, y_title: str) -> Any:
+def _per_command(rows: list[Row], column: str, y_title: str, **layout: Any) -> Any:
     import plotly.graph_objects as go
 
     fig = go.Figure()
     for command in _commands(rows):
         mine = [r for r in rows if r.get("command") == command and r.get("status") in FINISHED]
         fig.add_trace(_scatter(mine, lambda r: r.get(column), command))
-    return _layout(fig, y_title)
+    return _layout(fig, y_title, **layout)
 
 
 def _cache(rows: list[Row]) -> Any:
@@ -125,12 +126,14 @@ def _mix(rows: list[Row], column: str) -> Any:
     fig = go.Figure()
     for name in names:
         kept = [r for r in mixed if r[column].get(name)]
-        fig.add_trace(go.Bar(x=[_label(r) for r in kept], y=[r[column][name] for r in kept],
+        # Short "#id" categories keep the axis readable; the hover says which run it was.
+        fig.add_trace(go.Bar(x=[f"#{r['id']}" for r in kept], y=[r[column][name] for r in kept],
                              name=name, customdata=[r["id"] for r in kept],
-                             hovertemplate="%{x}<br>%{y} posts<extra>%{fullData.name}</extra>"))
+                             text=[_label(r) for r in kept], textposition="none",
+                             hovertemplate="%{text}<br>%{y} posts<extra>%{fullData.name}</extra>"))
     return _layout(fig, "posts", barmode="stack",
                    xaxis={"type": "category", "categoryorder": "array",
-                          "categoryarray": [_label(r) for r in mixed]})
+                          "categoryarray": [f"#{r['id']}" for r in mixed]})
 
 
 def _alerts(rows: list[Row]) -> Any:

@@ -83,6 +83,9 @@ header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 24px; }
 section { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; }
 h2 { font-size: 15px; margin: 4px 0; }
 label { margin-right: 12px; }
+.latest { background: #fff4f4; border: 1px solid #f0c8c8; border-radius: 6px; padding: 6px 14px;
+          margin-bottom: 16px; font-size: 14px; }
+.latest ul { margin: 4px 0; padding-left: 18px; }
 """
 
 
@@ -125,6 +128,7 @@ def render(rows: list[dict[str, Any]], *, live: bool = False, version: str = "")
 <body data-version="{html.escape(version)}">
 <header><h1>fbopt runs</h1>{_filters(rows)}</header>
 {_kpis(rows)}
+{_latest(rows)}
 <div class="grid">{sections}</div>
 <script type="application/json" id="fbopt-runs">{_json(slim)}</script>
 <script type="application/json" id="fbopt-figures">{_json(specs)}</script>
@@ -163,6 +167,22 @@ def _kpis(rows: list[dict[str, Any]]) -> str:
              ("last run (UTC)", last)]
     cells = "".join(f"<div><b>{html.escape(v)}</b>{html.escape(k)}</div>" for k, v in items)
     return f'<div class="kpi">{cells}</div>'
+
+
+def _latest(rows: list[dict[str, Any]], n: int = 6) -> str:
+    """The newest alerts and crashes in words: what a screenshot of the charts cannot say."""
+    events = []
+    for r in reversed(rows):
+        when = f"{str(r.get('started_at') or '')[:16].replace('T', ' ')} #{r['id']} {r['command']}"
+        if r.get("status") == "failed":
+            events.append(f"{when}: crashed: {r.get('error') or 'no error recorded'}")
+        events += [f"{when}: {a['kind']}: {a['message']}" for a in r.get("alerts") or []]
+        if len(events) >= n:
+            break
+    if not events:
+        return '<p class="latest">No alerts fired and no run crashed.</p>'
+    items = "".join(f"<li>{html.escape(e)}</li>" for e in events[:n])
+    return f'<div class="latest"><b>Latest alerts and crashes</b><ul>{items}</ul></div>'
 
 
 def write_dashboard(path: str | Path, limit: int | None = None) -> Path:

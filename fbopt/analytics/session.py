@@ -11,6 +11,7 @@ import contextlib
 import os
 import socket
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -41,6 +42,7 @@ class CommandSession:
                            if isinstance(v, Path) and k not in NOT_INPUT), None)
         self.recorder: record.Recorder | None = None
         self.server: Any = None
+        self.t0 = time.perf_counter()
 
     def __enter__(self) -> CommandSession:
         if self.command not in RECORDED:
@@ -100,11 +102,11 @@ class CommandSession:
             return
         db = store.connect()
         try:
-            db.execute("UPDATE runs SET status = ?, exit_code = ?, error = ?, finished_at = ? "
-                       "WHERE id = ? AND status = 'running'",
+            db.execute("UPDATE runs SET status = ?, exit_code = ?, error = ?, finished_at = ?, "
+                       "wall_seconds = ? WHERE id = ? AND status = 'running'",
                        (status, code, error,
                         datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-                        recorder.run_id))
+                        round(time.perf_counter() - self.t0, 4), recorder.run_id))
         finally:
             db.close()
 

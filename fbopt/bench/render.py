@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from fbopt.bench.charts import bar_chart, line_chart
+from fbopt.bench.charts import bar_chart, embed, line_chart, plotly_js
 
 Table = tuple[list[str], list[list[str]]]
 
@@ -201,7 +201,8 @@ def throughput_chart(report: dict[str, Any]) -> str:
     items = [(k, s["rows_per_second"]["median"], s["rows_per_second"]["min"],
               s["rows_per_second"]["max"]) for k, s in report["stages"].items()
              if s["status"] == "ok"]
-    return bar_chart(items, "Throughput per stage (median of the timed runs)", "rows/s")
+    return embed(bar_chart(items, "Throughput per stage (median of the timed runs)", "rows/s"),
+                 "chart-throughput")
 
 
 def scaling_charts(report: dict[str, Any]) -> str:
@@ -209,14 +210,17 @@ def scaling_charts(report: dict[str, Any]) -> str:
         return {k: [(s["rows"], s[field]) for s in v["sizes"] if "skipped" not in s]
                 for k, v in report["scaling"].items()}
 
-    return (line_chart(series("seconds"), "Scaling: time", "rows", "seconds")
-            + line_chart(series("peak_rss_mb"), "Scaling: peak memory", "rows",
-                         "peak RSS MiB", log_y=False))
+    return (embed(line_chart(series("seconds"), "Scaling: time", "rows", "seconds"),
+                  "chart-scaling-time")
+            + embed(line_chart(series("peak_rss_mb"), "Scaling: peak memory", "rows",
+                               "peak RSS MiB", log_y=False), "chart-scaling-memory"))
 
 
 def html_report(report: dict[str, Any]) -> str:
     parts = ["<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">",
-             "<title>fbopt benchmark</title>", f"<style>{STYLE}</style></head><body>",
+             "<title>fbopt benchmark</title>", f"<style>{STYLE}</style>",
+             # plotly.js inline, once: the page is one file that works offline.
+             f"<script>{plotly_js()}</script></head><body>",
              "<h1>fbopt benchmark</h1>", f"<p>{escape(headline(report))}</p>"]
     comparison = report.get("comparison")
     if comparison:

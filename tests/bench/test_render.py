@@ -56,7 +56,8 @@ def test_gpu_against_cpu() -> None:
 def test_html_escapes_and_draws() -> None:
     page = html_report(report(gpu=True))
     assert "RuntimeError: &lt;boom&gt;" in page and "<boom>" not in page
-    assert page.count("<svg") == 3 and "predict@cuda" in page
+    assert page.count("Plotly.newPlot") == 3 and "predict@cuda" in page
+    assert "<script src" not in page  # plotly.js is inline: the page works offline
 
 
 def test_a_stage_not_scaled_is_one_row() -> None:
