@@ -17,8 +17,10 @@ downloaded.
     ClauseInSlot    a noun-phrase slot (after a preposition or a determiner) filled with a
                     clause: "about we are hiring", "the they", or with a question in question
                     order: "a look at how do I fix": no suggestion, the sentence needs rewording
-    BeBaseVerb      "I am agree", "they are not agree": a form of "be" before a verb that
-                    takes none (suggestion: drop "am", or "do" for "are not")
+    BeBaseVerb      "I am agree", "they are not agree", "ads are make": a form of "be"
+                    before a plain verb (suggestion: drop "am"/"are", or "do" for "are not")
+    ModalPast       "could even began", "will used": a modal before a past form -> the plain
+                    verb the pair model prefers
     PluralVerb      "people has", "children wants": a singular verb after a plural noun
 
 `MARGIN` was tuned on the even lines of JFLEG dev and on news messages apart from the ones
@@ -70,7 +72,29 @@ _INVERTED_QUESTION = re.compile(
     r"[ \t]+[a-z]", re.IGNORECASE)
 _BE_BASE = re.compile(
     r"\b(?P<be>am|is|are|was|were)(?P<neg>[ \t]+not)?[ \t]+"
-    r"(?P<verb>agree|disagree|believe|know|want|understand|think|prefer)\b", re.IGNORECASE)
+    r"(?P<verb>agree|disagree|believe|know|want|understand|think|prefer|make|go|come|take|give"
+    r"|get|become|bring|seem|tell|say)\b", re.IGNORECASE)
+_MODAL_PAST = re.compile(
+    r"\b(?:can|could|will|would|shall|should|may|might|must)(?:n't|not)?"
+    r"(?:[ \t]+(?:not|never|even|also|still|just|only|really|always|ever))?[ \t]+"
+    r"(?P<verb>was|were|went|came|began|did|saw|took|gave|got|made|said|told|knew|thought"
+    r"|became|brought|wrote|ate|ran|found|had|has|does|[a-z]{2,}(?<!e)ed)\b")
+_BASE_FORMS = {"was": "be", "were": "be", "went": "go", "came": "come", "began": "begin",
+               "did": "do", "saw": "see", "took": "take", "gave": "give", "got": "get",
+               "made": "make", "said": "say", "told": "tell", "knew": "know", "thought": "think",
+               "became": "become", "brought": "bring", "wrote": "write", "ate": "eat",
+               "ran": "run", "found": "find", "had": "have", "has": "have", "does": "do"}
+_NOT_PAST = frozenset({"embed", "imbed", "shred", "shed", "bred", "sled", "infrared", "naked",
+                       "wicked", "sacred", "hundred", "kindred"})
+# "a lot of", "the number of" ... and "one of the (best)": a plural noun follows.
+_PLURAL_OF = frozenset("lot lots plenty kinds types sorts couple dozens hundreds thousands"
+                       " millions variety majority".split())
+_POSSESSIVES = frozenset("the my our his her their your its these those".split())
+_RANKING = frozenset("best biggest greatest worst main major top key few other largest first "
+                     "last".split())
+# Plurals without an -s ("one of the people"): "peoples" is another word.
+_IRREGULAR_PLURALS = frozenset("people children men women police staff data media sheep fish "
+                               "deer series species cattle".split())
 _PLURAL_SINGULAR = re.compile(
     r"\b(?:[Pp]eople|[Cc]hildren|[Mm]en|[Ww]omen)[ \t]+"
     r"(?P<verb>has|does|wants|thinks|needs|likes|makes|says|goes|gets|knows|believes|tries|seems|loves|hates|feels|lives|works)\b")
@@ -139,17 +163,25 @@ def _symspell_text(name: str) -> str:
 def fluency_issues(text: str, margin: float = MARGIN) -> list[GrammarIssue]:
     """Every fluency issue in `text`, in text order (protected spans are the caller's)."""
     words = [(m.group(0), m.start()) for m in _WORD.finditer(text)]
+    model = pair_model()
     issues = modal_of(text) + be_base_verbs(text) + plural_subject_verbs(text) \
-        + inverted_questions(text)
+        + inverted_questions(text) + modal_pasts(model, text)
     model = pair_model()
     for i, (word, offset) in enumerate(words):
+        slot = ""
         low = word.lower().replace("’", "'")
         previous = _plain(words, i - 1)
         following = _plain(words, i + 1)
         if low in _CONTRACTIONS or low in ("there", "their"):
             issue = _confusion(model, word, low, offset, previous, following, margin)
-        elif previous in _NUMBERED and word.islower() and text[offset + len(word):][:1] != "-":
-            issue = _noun_number(model, word, offset, previous, following, margin)
+        elif (previous in _NUMBERED or (slot := _plural_slot(words, i))) and word.isalpha() \
+                and word.islower() and text[offset + len(word):][:1] != "-":
+            if slot == "plural" and _plural_required(model, word, following):
+                issue = _noun_number(model, word, offset, previous or "", following, -99.0,
+                                     plural=True)
+            else:
+                issue = _noun_number(model, word, offset, previous or "", following, margin,
+                                     plural=previous not in _SINGULAR_DETERMINERS)
         elif previous in _SLOT_WORDS and low in _SUBJECTS and following is not None:
             issue = _clause_in_slot(words, i)
         else:
@@ -190,9 +222,32 @@ def _confusion(model: PairModel, word: str, low: str, offset: int, previous: str
                         length=len(word), suggestion=fix, rule="Confusion", suggestions=(fix,))
 
 
+def _plural_slot(words: list[tuple[str, int]], i: int) -> str:
+    """After "a lot of" ("quantity": a plural or a mass noun follows, the pair model decides),
+    after "the number of" or "one of the (best)" ("plural": only a plural may follow); "" for
+    any other place."""
+    before = [_plain(words, i - k) for k in (1, 2, 3, 4)]
+    if before[0] == "of" and before[1] == "number":
+        return "plural"
+    if before[0] == "of":
+        return "quantity" if before[1] in _PLURAL_OF else ""
+    if before[0] in _POSSESSIVES and before[1:3] == ["of", "one"]:
+        return "plural"
+    return "plural" if before[0] in _RANKING and before[1] in _POSSESSIVES \
+        and before[2:] == ["of", "one"] else ""
+
+
+def _plural_required(model: PairModel, word: str, following: str | None) -> bool:
+    """"one of the best thing I did", "the number of car is": a singular noun ending the noun
+    phrase (a function word or nothing follows: "one of the new stores" is left alone)."""
+    if word in _IRREGULAR_PLURALS or word in _RANKING or word.endswith(("est", "s")):
+        return False
+    return following is None or following in _FUNCTION_WORDS or following in _SUBJECTS \
+        or following in ("you", "it")
+
+
 def _noun_number(model: PairModel, word: str, offset: int, previous: str,
-                 following: str | None, margin: float) -> GrammarIssue | None:
-    plural = previous in _PLURAL_QUANTIFIERS
+                 following: str | None, margin: float, plural: bool) -> GrammarIssue | None:
     options = _plurals(word) if plural else _singulars(word)
     options = [o for o in options if o in model.unigrams]
     if not options or word not in model.unigrams or word in _NOT_PLURALS:
@@ -269,16 +324,51 @@ def be_base_verbs(text: str) -> list[GrammarIssue]:
     issues = []
     for m in _BE_BASE.finditer(text):
         be = m.group("be")
+        fixes: tuple[str, ...] = ()
+        end = m.end("be")
         if m.group("neg"):
             does = {"is": "does", "was": "did", "were": "did"}.get(be.lower(), "do")
-            fix, end = _match_case(be, does), m.end("be")
-        else:
-            fix, end = "", m.start("verb")
+            fixes = (_match_case(be, does),)
+        elif be.lower() in ("am", "are"):
+            fixes, end = ("",), m.start("verb")
+        # ("it is make me", "we were go": the fix depends on the sense; none is offered)
         issues.append(GrammarIssue(kind="Fluency",
                                    message=f"“{m.group('verb')}” takes no “{be}”.",
                                    offset=m.start("be"), length=end - m.start("be"),
-                                   suggestion=fix, rule="BeBaseVerb", suggestions=(fix,)))
+                                   suggestion=fixes[0] if fixes else None, rule="BeBaseVerb",
+                                   suggestions=fixes))
     return issues
+
+
+def modal_pasts(model: PairModel, text: str) -> list[GrammarIssue]:
+    """"could even began" -> "could even begin", "will used" -> "will use"."""
+    issues = []
+    for m in _MODAL_PAST.finditer(text):
+        verb = m.group("verb")
+        if verb in _NOT_PAST:
+            continue
+        base = _BASE_FORMS.get(verb) or _base_form(model, verb, text[:m.start("verb")],
+                                                   text[m.end("verb"):])
+        if base is None:
+            continue
+        issues.append(GrammarIssue(kind="Fluency", message=f"Use “{base}” after a modal verb.",
+                                   offset=m.start("verb"), length=len(verb), suggestion=base,
+                                   rule="ModalPast", suggestions=(base,)))
+    return issues
+
+
+def _base_form(model: PairModel, verb: str, before: str, after: str) -> str | None:
+    """The plain verb of a past form in -ed that fits best between its neighbours ("used" ->
+    "use", not "us"; "stopped" -> "stop"; "tried" -> "try"); None when no candidate is a word."""
+    stem = verb[:-2]
+    options = {stem, verb[:-1], stem[:-1] if stem[-1:] == stem[-2:-1] else stem,
+               stem[:-1] + "y" if stem.endswith("i") else stem}
+    known = [o for o in options if o in model.unigrams and len(o) > 2]
+    if not known:
+        return None
+    previous = before.split()[-1].lower() if before.split() else None
+    following = after.split()[0].lower().strip(".,!?;:") if after.split() else None
+    return max(known, key=lambda o: model.chain((o,), previous, following or None))
 
 
 def plural_subject_verbs(text: str) -> list[GrammarIssue]:

@@ -25,6 +25,8 @@ def harper() -> HarperBackend:
     ("I am agree with you.", "am ", ""),
     ("They are not agree with me.", "are", "do"),
     ("People has many cars.", "has", "have"),
+    ("They could even began to think.", "began", "begin"),
+    ("It is one of the best thing I did.", "thing", "things"),
 ])
 def test_confusions_harper_misses_are_flagged_with_their_fix(
         harper: HarperBackend, text: str, flagged: str, fix: str) -> None:
@@ -57,6 +59,8 @@ CLEAN = [
     "A decades-old legacy of music, and a news organization that reports it.",
     "This casts doubt on the claim. One says yes, the other no.",
     "Tell us about yourself and what you think of them.",
+    "One of the people who came is one of the new stores' owners; a lot of money is spent.",
+    "You will need it, and it can proceed; I should have used it.",
 ]
 
 
