@@ -4,9 +4,10 @@ Not for judging the result (the enhancer keeps a change only when the scores tha
 outcomes rise). In order: a hook that runs past the "See more" cut gets a line break after its
 first sentence (never after an abbreviation, "Trump Jr.", nor inside a word such as a password,
 "Summer2024!"); a post with no question and no call to action gets one that matches its intent
-(fbopt.enhance.intent: an event, an offer, a notice, a tip, news; never an apology, a thank-you,
-a quote or a safety notice); a post with no hashtag gets one from a noun phrase of the row's
-topic, else a name or a noun of its first sentence (a word Lemminflect knows only as a noun).
+(fbopt.enhance.intent: an event, an offer, an appeal, a notice, a tip, news; never an apology, a
+thank-you, a quote or a safety notice); a post with no hashtag gets one from the row's topic,
+else from a name (news) or a two-word noun phrase of its first sentence ("keyboard shortcut";
+Lemminflect's lexicon says which words can be nouns), else none.
 Quoted text, links, mentions and hashtags are never changed, and nothing is cut.
 """
 
@@ -32,11 +33,15 @@ ASKS: dict[str, tuple[str, ...]] = {
                "Please pass this on to anyone it affects."),
     "tip": ("Found this useful? Share it with someone who needs it.",
             "Save this for later, and share it with a friend who'd find it useful."),
+    "appeal": ("Can you help? Please share this with anyone who might.",),
     "news": ("What do you think? Tell us in the comments.",
              "What's your take? Let us know below."),
     "announcement": ("What do you think? Tell us in the comments.",
                      "What's your take? Let us know below."),
 }
+_APPEAL = re.compile(r"\b(looking for (?:an? )?(?:experienced |new )?(?:foster|home|volunteers?|"
+                     r"donations?)|urgently need|help us|can you help|volunteers? needed)\b",
+                     re.IGNORECASE)
 _TIP = re.compile(r"\b(tips?|how to|guide|explained|explainer|cheat sheet|routine|101|"
                   r"one-liners?)\b", re.IGNORECASE)
 _STOP = set("""a about after all also an and any are as at be because been but by can could did do
@@ -103,7 +108,8 @@ def add_ask(text: str, intent: str = "announcement") -> str:
     if "?" in prose or _CTA.search(prose) or not intents.takes_call_to_action(intent):
         return text
     if intent == "announcement":
-        intent = "notice" if intents.is_notice(text) else "tip" if _TIP.search(prose) else intent
+        intent = ("appeal" if _APPEAL.search(prose) else "notice" if intents.is_notice(text)
+                  else "tip" if _TIP.search(prose) else intent)
     asks = ASKS[intent]
     ask = asks[zlib.crc32(text.encode("utf-8")) % len(asks)]
     body, tags = _split_trailing_tags(text)
@@ -195,14 +201,14 @@ def _noun_phrases(text: str) -> list[str]:
 
 def _pairs(span: str) -> list[tuple[str, str]]:
     """Adjacent word pairs inside one stretch of prose (no punctuation between them); not a
-    pair whose second word is followed by an article, where it is a verb ("suggestion wins a
-    month")."""
+    pair whose second word is followed by an article or an -ly adverb, where it is a verb
+    ("suggestion wins a month", "scones pair perfectly")."""
     pairs = []
     for chunk in re.split(r"[^\w\s'’-]|\n", span):
         words = chunk.split() + [""]
         pairs += [(a, b) for a, b, after in zip(words, words[1:], words[2:], strict=False)
                   if a.isalpha() and b.isalpha() and len(a) >= 3 and len(b) >= 3
-                  and after.lower() not in _ARTICLES]
+                  and after.lower() not in _ARTICLES and not after.lower().endswith("ly")]
     return pairs
 
 

@@ -50,7 +50,7 @@ _NEWS = re.compile(r"\b(according to|officials?|reported|reports|police|announce
 # Announcements of a change people must act on, who should pass it on.
 _NOTICE = re.compile(
     r"\b(closed?|closing|closure|opening hours|open(?:s|ing)? (?:on|from|at)|now open|reopen\w*|"
-    r"starts?|will be|is live|moving|moves?|changes?|new (?:hours|timetable|day|location)|"
+    r"starts?|is live|moving|moves?|changes?|new (?:hours|timetable|day|location)|"
     r"deadline|due by|hiring|reminder|interrupted|resurfac\w+|diversion|parking|collection)\b",
     re.IGNORECASE)
 

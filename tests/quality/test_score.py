@@ -101,3 +101,32 @@ def test_engagement_score_comes_from_the_fitted_weights() -> None:
     up, down, empty = engagement_scores(texts, signals(texts))
     assert 0.0 <= down < up <= 1.0
     assert empty == 0.0
+
+
+def test_the_fit_target_uses_only_earlier_posts_and_names_hold_out_across_sets(tmp_path) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    from fit_engagement_score import load_posts, org_key
+
+    assert org_key("bbcnews") == org_key("bbc") == "bbc"
+    assert org_key("TheHill_facebook_statuses") == org_key("the_hill") == "hill"
+    jb, rl = tmp_path / "jb", tmp_path / "rl"
+    jb.mkdir()
+    rl.mkdir()
+    (jb / "fb_news_pagenames.csv").write_text("page_name,page_id\nbbc,1\n", encoding="utf-8")
+    (jb / "fb_news_posts_20K.csv").write_text(
+        "created_time,message,page_id,react_like,shares\n"
+        "2017-07-14T14:30:59+0000,Hello,1,5,1\n", encoding="utf-8")
+    rows = ["status_message,status_published,num_reactions,num_comments,num_shares"]
+    rows += [f"post {i},2017-01-{i + 1:02d} 10:00:00,{10 * (i + 1)},0,0" for i in range(15)]
+    (rl / "Demo_facebook_statuses.csv").write_text("\n".join(rows), encoding="utf-8")
+    posts = load_posts(jb, rl)
+    demo = posts[posts["page"] == "Demo"].reset_index(drop=True)
+    assert len(demo) == 15 and posts.loc[posts["page"] == "bbc", "interactions"].item() == 6
+    log = np.log1p(10.0 * np.arange(1, 16))
+    assert demo["target"].iloc[:10].isna().all()  # fewer than 10 earlier posts: no level
+    # the level is the median of earlier posts only: a later post never leaks in
+    assert demo["target"].iloc[10] == pytest.approx(log[10] - np.median(log[:10]))
+    assert demo["target"].iloc[14] == pytest.approx(log[14] - np.median(log[:14]))
