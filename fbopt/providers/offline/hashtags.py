@@ -33,6 +33,9 @@ def is_tag_phrase(words: list[str]) -> bool:
     """A hashtag's words: a noun phrase, its head not generic, no word that is only a verb."""
     if not is_noun_phrase(words) or any(lx.verb_only(w) and "-" not in w for w in words):
         return False
+    if len(words) > 1 and lx.can_be_verb(words[0]) and "ADJ" not in lx.classes(words[0]) and (
+            words[1][:1].isupper() or words[1].lower() in ("one", "some", "more")):
+        return False  # Meet Priya, Buy one coffee: a verb and its object
     if len(words) == 1:
         word = words[0]
         tags = lx.classes(word)
