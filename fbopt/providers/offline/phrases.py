@@ -69,7 +69,7 @@ OPENINGS: dict[str, Bank] = {
     "explainer": [
         ("SPFI", "{Clause}."),
         ("PF", "Here's {clause}."),
-        ("PFY", "We get asked {clause} a lot, so here's our answer."),
+        ("PFY", "We get asked {clause} a lot."),
         ("FI", "Let's look at {clause}."),
         ("FY", "{Clause}, in a few lines."),
         ("Y", "{Clause}: a story in one post. 🍿"),
@@ -124,7 +124,6 @@ BODY: dict[str, Bank] = {
         ("PFY", "Prices start at {price_from}."),
         ("FY", "We made this for {audience}, and we think you'll love it."),
         ("FI", "Drop in or send us a message to find out more."),
-        ("SP", "Full details are available from our team on request."),
         ("Y", "Our advice: don't overthink it. 😉"),
         ("FY", "It's the kind of thing we'd tell a friend about, so we're telling you."),
         ("P", "Available now for {audience}."),
@@ -174,7 +173,6 @@ BODY: dict[str, Bank] = {
         ("I", "Every expert in {head} started as a beginner."),
         ("Y", "Warning: may cause sudden confidence about {head}. 😄"),
         ("P", "The aim is advice {audience} can use straight away."),
-        ("FY", "If {head} is new to you, you're in the right place."),
         ("PFI", "We wrote this for {audience} who want to {action}."),
         ("FY", "If you've ever wanted to {action}, this is a good place to start."),
         ("SP", "The aim is simple: to {action}."),
@@ -221,7 +219,6 @@ BODY: dict[str, Bank] = {
         ("FI", "We wanted to share it with the people who've been with us along the way."),
         ("Y", "Spoiler: it did not go to plan, and that was the best part. 😄"),
         ("P", "A short personal note for {audience}."),
-        ("FI", "Thank you for being part of it."),
     ],
     "news": [
         ("SP", "We wanted to let you know as early as possible."),
