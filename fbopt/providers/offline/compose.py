@@ -154,8 +154,10 @@ def _usable(bank: Bank, letter: str, have: dict[str, str]) -> list[str]:
 
 
 def _details(topic: Topic, have: dict[str, str], serious: bool) -> str:
-    rows = [("📅", "When", topic.when), ("📍", "Where", _cap(topic.place)),
-            ("🏷️", "Price", topic.price), ("💼", "Role", _cap(topic.role))]
+    place = re.sub(r"^(?:at|in)\s+", "", topic.place, flags=re.IGNORECASE)
+    price_name = "Pay" if topic.kind == "hiring" else "Price"
+    rows = [("📅", "When", topic.when), ("📍", "Where", _cap(place)),
+            ("🏷️", price_name, topic.price), ("💼", "Role", _cap(topic.role))]
     lines = [f"{'' if serious else icon + ' '}{name}: {value}" for icon, name, value in rows
              if value]
     return "\n".join(lines) if len(lines) >= 2 else ""

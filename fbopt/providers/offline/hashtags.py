@@ -15,7 +15,8 @@ from fbopt.providers.offline.topic import Topic, analyse, is_noun_phrase, words_
 # Nouns too general to tag on their own: #Tips or #Day says nothing about the post.
 _GENERIC = frozenset("tip tips way ways thing things idea ideas guide day week month year time "
                      "times people team home list story news update chance minutes hours half "
-                     "morning evening night weekend today one lot part kind start end".split())
+                     "morning evening night weekend today one lot part kind start end hour seconds "
+                     "ten minutes".split())
 
 
 def tag_text(phrase: str) -> str:
@@ -33,12 +34,16 @@ def is_tag_phrase(words: list[str]) -> bool:
     """A hashtag's words: a noun phrase, its head not generic, no word that is only a verb."""
     if not is_noun_phrase(words) or any(lx.verb_only(w) and "-" not in w for w in words):
         return False
+    if len(words) > 1 and lx.can_be_verb(words[0]) and "ADJ" not in lx.classes(words[0]) and (
+            words[1][:1].isupper() or words[1].lower() in ("one", "some", "more")):
+        return False  # Meet Priya, Buy one coffee: a verb and its object
     if len(words) == 1:
         word = words[0]
         tags = lx.classes(word)
         return word.lower() not in _GENERIC and (not tags or tags <= {"NOUN", "PROPN"}
                                                  or word[:1].isupper() and "VERB" not in tags)
-    return words[-1].lower() not in ("one", "lot") and not words[0].isdigit()
+    units = ("one", "lot", "minutes", "hours", "days", "weeks", "months", "years", "seconds")
+    return words[-1].lower() not in units and not words[0].isdigit()
 
 
 def hashtags(topic: Topic, rng: random.Random, limit: int = 3) -> list[str]:

@@ -242,10 +242,16 @@ def _job_role(text: str) -> str:
 
 
 def _count(words: list[str]) -> int:
+    """The number a list topic promises (Five stretches..., 3 ways...): a count word followed
+    by a plural noun; 15% off or 2012 are not promises."""
     first = words[0].lower() if words else ""
+    number = lx.NUMBER_WORDS.get(first, 0)
     if first.isdigit() and 1 < int(first) < 30:
-        return int(first)
-    return lx.NUMBER_WORDS.get(first, 0)
+        number = int(first)
+    if not number or len(words) < 2:
+        return 0
+    nouns = [w for w in words[1:4] if w.isalpha() and lx.can_be_noun(w)]
+    return number if any(lx.is_plural(w) for w in nouns) else 0
 
 
 def without_count(text: str) -> str:
@@ -253,7 +259,7 @@ def without_count(text: str) -> str:
     list five stretches must not promise five."""
     head, sep, tail = text.rpartition(": ") if ": " in text else ("", "", text)
     words = tail.split(" ", 1)
-    if len(words) == 2 and _count([words[0]]):
+    if len(words) == 2 and _count(words_of(tail)):
         tail = words[1][:1].upper() + words[1][1:] if not sep else words[1]
     return head + sep + tail
 
