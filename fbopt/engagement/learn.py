@@ -294,7 +294,7 @@ def validate(cfg: Config, posts: Posts, y: np.ndarray, when: np.ndarray,
                             linear=head)
     y_val = y[val_rows]
     parts = model.parts(val)
-    model.stack = linear.stack(y_val, parts.level, parts.linear, parts.net)
+    model.stack = linear.stack(y_val, parts.level, parts.linear, parts.net, val.page)
     mean, spread = model.blend(parts)
     interval = model.interval
     # Each half of the validation posts gets the interval scale fitted on the other half:

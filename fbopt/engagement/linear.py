@@ -130,21 +130,37 @@ def _conjugate_gradients(apply: Any, rhs: np.ndarray, inverse_diagonal: np.ndarr
     return v
 
 
-def stack(y: np.ndarray, level: np.ndarray, linear: np.ndarray, net: np.ndarray
-          ) -> tuple[float, float, float]:
-    """(a, b, c) of level + a * linear + b * (net - level) + c, least squares on held-out
-    posts; a weight that comes out negative is dropped (that part did not help there)."""
-    columns = np.stack([linear, net - level, np.ones(len(y))], axis=1)
+def stack(y: np.ndarray, level: np.ndarray, linear: np.ndarray, net: np.ndarray,
+          page: np.ndarray | None = None) -> tuple[float, float, float]:
+    """(a, b, c) of level + a * linear + b * (net - level) + c on held-out posts. a and b are
+    least squares on each page's deviations from its own mean (the ranking within a page is
+    what they decide; the level sets the rest), c on what is left; a weight that comes out
+    negative is dropped (that part did not help there)."""
     target = y - level
-    keep = [0, 1, 2]
-    for _ in range(2):
-        found, *_ = np.linalg.lstsq(columns[:, keep], target, rcond=None)
-        coef = dict(zip(keep, found, strict=True))
-        negative = [k for k in (0, 1) if k in coef and coef[k] < 0]
+    columns = np.stack([linear, net - level], axis=1)
+    if page is not None:
+        _, inverse = np.unique(np.asarray(page).astype(str), return_inverse=True)
+        counts = np.bincount(inverse).astype(np.float64)
+
+        def demean(v: np.ndarray) -> np.ndarray:
+            return v - (np.bincount(inverse, weights=v) / counts)[inverse]
+
+        fit_target = demean(target)
+        fit_columns = np.stack([demean(columns[:, 0]), demean(columns[:, 1])], axis=1)
+    else:
+        fit_target, fit_columns = target, columns
+    keep = [0, 1]
+    coef: dict[int, float] = {}
+    while keep:
+        found, *_ = np.linalg.lstsq(fit_columns[:, keep], fit_target, rcond=None)
+        coef = dict(zip(keep, (float(v) for v in found), strict=True))
+        negative = [k for k in keep if coef[k] < 0]
         if not negative:
             break
         keep = [k for k in keep if k not in negative]
-    return float(coef.get(0, 0.0)), float(coef.get(1, 0.0)), float(coef.get(2, 0.0))
+        coef = {}
+    a, b = coef.get(0, 0.0), coef.get(1, 0.0)
+    return a, b, float(np.mean(target - a * columns[:, 0] - b * columns[:, 1]))
 
 
 def recency_weights(page: np.ndarray, when: np.ndarray, strength: float) -> np.ndarray:

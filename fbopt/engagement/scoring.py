@@ -121,6 +121,14 @@ class EngagementModel:
                                np.hstack([dense, linear_head.age_columns(age)]))
         return self.linear.predict(x)
 
+    def age_term(self, age: np.ndarray, instead_of: np.ndarray) -> np.ndarray:
+        """What the linear head adds for being measured at `age` rather than `instead_of`
+        (only its age columns differ, so the rest is not computed again)."""
+        if self.linear is None:
+            return np.zeros(len(age))
+        weights = self.linear.dense[-(len(linear_head.AGE_EDGES) + 1):]
+        return (linear_head.age_columns(age) - linear_head.age_columns(instead_of)) @ weights
+
     def blended(self, level: np.ndarray, linear: np.ndarray, net: np.ndarray) -> np.ndarray:
         a, b, c = self.stack
         return level + a * linear + b * (net - level) + c
@@ -187,7 +195,7 @@ class EngagementModel:
             return Scored(prepared, base, mature, mature, mature_parts)
         seen = self.at_age(mu_t, observed_age(prepared.raw)).astype(np.float64)
         net_seen, spread_seen = combine(seen, sigma.astype(np.float64))
-        parts = Parts(base.level_now, self.linear_value(prepared, dense, age), net_seen,
+        parts = Parts(base.level_now, base.linear + self.age_term(age, mature_age), net_seen,
                       spread_seen)
         return Scored(prepared, base, mature, self.scores(*self.blend(parts)), parts)
 

@@ -172,3 +172,17 @@ def test_a_file_that_is_no_model_is_named_for_what_it_is(tmp_path):
     (tmp_path / "zip.pt").write_bytes(b"PK\x03\x04" + b"\x00" * 60)
     with pytest.raises(ModelError, match="zip archive but not a model"):
         artifact.load(tmp_path / "zip.pt")
+
+
+def test_the_saved_model_is_the_same_for_the_same_seed(tmp_path):
+    posts = pd.read_csv(SAMPLE_POSTS)
+    saved = []
+    for name in ("one.pt", "two.pt"):
+        fbopt.learn(posts, model_path=tmp_path / name, config=tiny_config())
+        saved.append(torch.load(tmp_path / name, weights_only=True))
+    one, two = saved
+    assert one["state_dict"].keys() == two["state_dict"].keys()
+    assert all(torch.equal(one["state_dict"][k], two["state_dict"][k])
+               for k in one["state_dict"])
+    assert torch.equal(one["linear"]["sparse"], two["linear"]["sparse"])
+    assert one["stack"] == two["stack"] and one["calibration"] == two["calibration"]
