@@ -108,17 +108,16 @@ def harper_floor(texts: list[str], cores: int) -> None:
 
 
 def _worker_cpu(scorer: Scorer) -> dict[int, float]:
-    """CPU seconds used by each pool worker so far (starting the pool first, outside the clock,
-    so start-up and steady state are reported apart). Empty when scoring runs in-process."""
+    """CPU seconds used by each pool worker so far (starting the workers first, outside the
+    clock, so start-up and steady state are reported apart). Empty when scoring runs here."""
     workers = scorer.workers()
     if workers <= 1:
         return {}
     from fbopt.quality import analyse
 
-    pool: Any = scorer._start_pool(workers)
     seen: dict[int, float] = {}
     for _ in range(5):  # tiny tasks land on arbitrary workers: ask until each has answered
-        for pid, cpu in pool.map(analyse.warm_up, range(workers * 4)):
+        for pid, cpu in scorer.executor().map(analyse.warm_up, range(workers * 4)):
             seen[pid] = max(cpu, seen.get(pid, 0.0))
         if len(seen) >= workers:
             break
