@@ -92,6 +92,7 @@ _PLURAL_OF = frozenset("lot lots plenty kinds types sorts couple dozens hundreds
 _POSSESSIVES = frozenset("the my our his her their your its these those".split())
 _RANKING = frozenset("best biggest greatest worst main major top key few other largest first "
                      "last".split())
+_SLOT_ENDS = _POSSESSIVES | _RANKING | {"of"}
 # Plurals without an -s ("one of the people"): "peoples" is another word.
 _IRREGULAR_PLURALS = frozenset("people children men women police staff data media sheep fish "
                                "deer series species cattle".split())
@@ -174,7 +175,8 @@ def fluency_issues(text: str, margin: float = MARGIN) -> list[GrammarIssue]:
         following = _plain(words, i + 1)
         if low in _CONTRACTIONS or low in ("there", "their"):
             issue = _confusion(model, word, low, offset, previous, following, margin)
-        elif (previous in _NUMBERED or (slot := _plural_slot(words, i))) and word.isalpha() \
+        elif (previous in _NUMBERED or (previous in _SLOT_ENDS and (slot := _plural_slot(
+                words, i)))) and word.isalpha() \
                 and word.islower() and text[offset + len(word):][:1] != "-":
             if slot == "plural" and _plural_required(model, word, following):
                 issue = _noun_number(model, word, offset, previous or "", following, -99.0,
