@@ -115,7 +115,7 @@ def fields(topic: Topic, audience: str) -> dict[str, str]:
     if topic.is_sentence and topic.form in ("statement", "event") and ":" not in topic.text:
         out["sentence"] = mid(topic.text.rstrip("?"))
     if topic.form == "question":
-        out["question"] = line
+        out["question"] = mid(line)
     if topic.action:
         first, _, rest = topic.action.partition(" ")
         out["gerund"] = (lx.gerund(first) + " " + rest).strip()

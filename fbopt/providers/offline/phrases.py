@@ -24,7 +24,6 @@ OPENINGS: dict[str, Bank] = {
         ("Y", "Okay, {audience}, gather round: {subject}. 😄"),
         ("Y", "Fair warning: we could talk about {subject} all day. 🙌"),
         ("I", "Here's your reminder that {subject} {be} worth the effort. 💪"),
-        ("FI", "If {subject} {be} on your list this month, this one is for you."),
         ("P", "Our take on {subject}."),
     ],
     "statement": [
@@ -178,7 +177,6 @@ BODY: dict[str, Bank] = {
         ("SP", "The aim is simple: to {action}."),
         ("FI", "{Subject_gerund} gets easier with a little practice."),
         ("PFI", "This one is for {audience}."),
-        ("PF", "We kept it short and practical."),
         ("FI", "It's one of the things {audience} ask us about most."),
         ("SP", "It is worth a few minutes of your time."),
         ("I", "Start small: a little progress on {head} adds up."),
