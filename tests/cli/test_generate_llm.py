@@ -89,6 +89,29 @@ def test_second_run_is_served_from_the_cache(workdir, server, monkeypatch):
     assert len(server.seen) == calls + 10
 
 
+SCORES = ("grammar_score", "readability_score", "sentiment_score", "engagement_score",
+          "creativity_score", "overall_quality", "grammar_issues")
+
+
+def test_a_cached_rerun_takes_its_scores_from_the_cache_and_writes_the_same(workdir, server,
+                                                                             monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    path = topics_file(workdir, 8)
+    assert run(str(path), "--provider", "openai", "--score")[0] == 0
+    first, quality = rows(workdir), report(workdir)["metrics"]["quality"]
+    assert quality["analyses_stored"] == 8 and quality["scores_from_cache"] == 0
+    assert run(str(path), "--provider", "openai", "--score")[0] == 0
+    second, quality = rows(workdir), report(workdir)["metrics"]["quality"]
+    assert quality["scores_from_cache"] == 8 and quality["texts_analysed"] == 0
+    assert [{k: r[k] for k in SCORES} for r in second] == [{k: r[k] for k in SCORES}
+                                                            for r in first]
+    # Another run context (fewer rows before them): creativity is scored again, from the
+    # stored analyses, never taken from a run that saw other posts.
+    assert run(str(topics_file(workdir, 5)), "--provider", "openai", "--score")[0] == 0
+    quality = report(workdir)["metrics"]["quality"]
+    assert quality["texts_analysed"] == 0 and quality["analyses_from_cache"] == 5
+
+
 def test_failed_rows_keep_the_run_going_and_exit_3(workdir, server, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", CANARY)
     monkeypatch.setenv("FBOPT_LLM_MAX_ATTEMPTS", "1")
