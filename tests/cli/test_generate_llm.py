@@ -171,3 +171,24 @@ def test_no_keys_goes_offline_and_says_so_once(workdir, server):
     assert code == 0 and err.count("no API keys found") == 1
     assert {r["provider"] for r in rows(workdir)} == {"offline"}
     assert not server.seen
+
+
+def test_dry_run_calls_nothing_and_counts_cache_hits_and_batch_prices(workdir, server,
+                                                                      monkeypatch):
+    from fbopt.config import load_config
+    from fbopt.drafts.estimate import estimate
+
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    path = topics_file(workdir, 6)
+    config = load_config(None, {"llm.provider": "openai"})
+    before = estimate(path, config)
+    assert len(server.seen) == 0 and before["total"]["rows"] == 6
+    assert before["total"]["cached"] == 0 and before["total"]["cost_online_usd"] > 0
+    assert before["total"]["cost_batch_usd"] == pytest.approx(
+        before["total"]["cost_online_usd"] / 2)
+    code = CliRunner().invoke(cli, ["generate", str(path), "--provider", "openai",
+                                    "--dry-run"])
+    assert code.exit_code == 0 and "cost batch" in code.stdout and len(server.seen) == 0
+    assert run(str(path), "--provider", "openai", "--no-score")[0] == 0
+    after = estimate(path, config)
+    assert after["total"]["cached"] == 6 and after["total"]["cost_online_usd"] == 0
