@@ -20,7 +20,9 @@ from fbopt.cache_store import DiskStore, Level2, RedisStore
 from fbopt.providers.base import Completion, CompletionRequest
 
 # Bump when the key recipe or the stored value changes, so no stale entry is ever served.
-CACHE_FORMAT = 1
+# 2: an entry may also hold "analysis", the per-text analysis behind the post's scores, tagged
+# with the analyser that made it (fbopt.drafts.scoring).
+CACHE_FORMAT = 2
 _STORED = ("text", "tokens_in", "tokens_out", "cost_usd", "latency_ms", "finish_reason")
 _EMBED_DIM = 1024
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -47,6 +49,11 @@ def semantic_group(provider: str, req: CompletionRequest) -> str:
                "audience": req.audience.strip().lower(), "language": req.language,
                "variant": req.variant}
     return f"semantic-v{CACHE_FORMAT}-{canonical_hash(payload)[:32]}"
+
+
+def completion_of(value: dict[str, Any]) -> Completion:
+    """The Completion in a stored value (which may hold more than its fields)."""
+    return Completion(**{name: value[name] for name in _STORED if name in value})
 
 
 class LRU:
@@ -186,6 +193,11 @@ class PostCache:
         return (json.loads(raw), "l2") if raw is not None else None
 
     def get(self, key: str) -> tuple[Completion, str] | None:
+        found = self.entry(key)
+        return (completion_of(found[0]), found[1]) if found is not None else None
+
+    def entry(self, key: str) -> tuple[dict[str, Any], str] | None:
+        """The stored value (the completion's fields, and "analysis" when kept) and its level."""
         self.stats.lookups += 1
         found = self._read(key)
         if found is None:
@@ -196,17 +208,25 @@ class PostCache:
         else:
             self.memory.put(key, value)
             self.stats.l2_hits += 1
-        return Completion(**value), level
+        return value, level
 
     def put(self, key: str, completion: Completion, group: str | None = None,
             topic: str = "") -> None:
         if not completion.ok:  # errors are never cached
             return
-        value = {name: getattr(completion, name) for name in _STORED}
-        self.memory.put(key, value)
-        self.store.set(key, json.dumps(value, ensure_ascii=False), self.ttl)
+        self._write(key, {name: getattr(completion, name) for name in _STORED})
         if self.semantic and group and topic:
             self._index(group).add(topic, key)
+
+    def annotate(self, key: str, extra: dict[str, Any]) -> None:
+        """Add fields to a stored entry (the post's analysis, once it is scored)."""
+        found = self._read(key)
+        if found is not None:
+            self._write(key, {**found[0], **extra})
+
+    def _write(self, key: str, value: dict[str, Any]) -> None:
+        self.memory.put(key, value)
+        self.store.set(key, json.dumps(value, ensure_ascii=False), self.ttl)
 
     def semantic_get(self, group: str, topic: str) -> Completion | None:
         """A stored post for a topic at least `threshold` similar, in the same group."""
@@ -219,7 +239,7 @@ class PostCache:
         if stored is None:
             return None
         self.stats.semantic_hits += 1
-        return Completion(**stored[0])
+        return completion_of(stored[0])
 
     def _index(self, group: str) -> SemanticIndex:
         if group not in self._indexes:

@@ -66,3 +66,16 @@ def test_catalog_covers_four_providers_and_validates():
         parse_catalog({"models": {"x": entry | {"provider": "acme"}}}, "m.toml")
     with pytest.raises(ConfigError, match="between 0 and 1"):
         parse_catalog({"models": {"x": entry | {"quality": {"general": 3}}}}, "m.toml")
+
+
+def test_batch_prices_are_the_catalogs_or_half_the_online_price():
+    entry = {"provider": "openai", "price_in": 1, "price_out": 2, "latency_ms": 100,
+             "context_window": 1000, "rpm": 10, "tpm": 1000}
+    plain = parse_catalog({"models": {"x": entry}}, "m.toml").models["x"]
+    assert plain.batch_price.cost(1_000_000, 1_000_000) == pytest.approx(1.5)
+    priced = parse_catalog({"models": {"x": entry | {"batch_input_per_mtok": 0.8,
+                                                     "batch_output_per_mtok": 1}}},
+                           "m.toml").models["x"]
+    assert priced.batch_price.cost(1_000_000, 1_000_000) == pytest.approx(1.8)
+    with pytest.raises(ConfigError, match="batch_input_per_mtok must be float"):
+        parse_catalog({"models": {"x": entry | {"batch_input_per_mtok": "cheap"}}}, "m.toml")

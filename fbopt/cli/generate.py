@@ -34,13 +34,16 @@ from fbopt.cli.options import (
 @click.option("--score/--no-score", "score_posts", default=None,
               help="Score every post (grammar, readability, sentiment, engagement, creativity, "
                    "overall_quality). Default on (config generate.score); --no-score is fastest.")
+@click.option("--dry-run", is_flag=True,
+              help="Make no call: plan every row and print, per model, rows, cache hits, "
+                   "tokens, cost online and through the batch API, and expected time.")
 @llm_options
 @cache_url_option
 @parallel_options
 @run_options
 @handle_errors
 def generate_cmd(topics: Path, variants: int | None, fresh: bool, enhance_posts: bool,
-                 score_posts: bool | None, output: Path | None, report: Path | None,
+                 score_posts: bool | None, dry_run: bool, output: Path | None, report: Path | None,
                  config_path: Path | None, batch_size: int | None, quiet: bool, verbose: int,
                  debug: bool, llm_settings: dict, parallel_settings: dict) -> None:
     """Write ready-to-post drafts for every topic in TOPICS (CSV, Parquet or JSON Lines).
@@ -64,6 +67,11 @@ def generate_cmd(topics: Path, variants: int | None, fresh: bool, enhance_posts:
     config = load_config(config_path, {"run.batch_size": batch_size,
                                        "generate.score": score_posts, **llm_settings,
                                        **parallel_settings})
+    if dry_run:
+        from fbopt.drafts.estimate import estimate, format_table
+
+        click.echo(format_table(estimate(topics, config, variants)))
+        return
     result = generate(topics, output, report=report, variants=variants, config=config,
                       progress=not quiet and bool(config.get("run.progress")), fresh=fresh,
                       enhance=enhance_posts)

@@ -19,7 +19,11 @@ CONTENT_TYPES = ("technical", "educational", "entertainment", "personal", "promo
                  "general")
 _REQUIRED = {"provider": str, "price_in": float, "price_out": float, "latency_ms": float,
              "context_window": int, "rpm": int, "tpm": int}
-_OPTIONAL = {"role": str, "max_output_tokens": int, "quality": dict}
+_OPTIONAL = {"role": str, "max_output_tokens": int, "quality": dict,
+             "batch_input_per_mtok": float, "batch_output_per_mtok": float}
+# The three batch APIs (OpenAI, Anthropic, Gemini) sell the same calls at half price; a model
+# without its own batch prices is taken to follow that rule.
+BATCH_DISCOUNT = 0.5
 
 
 @dataclass(frozen=True)
@@ -37,10 +41,20 @@ class ModelSpec:
     role: str = ""
     max_output_tokens: int = 4096
     quality: dict[str, float] = field(default_factory=dict)
+    batch_input_per_mtok: float | None = None
+    batch_output_per_mtok: float | None = None
 
     @property
     def price(self) -> Price:
         return Price(self.price_in, self.price_out)
+
+    @property
+    def batch_price(self) -> Price:
+        """USD per million tokens through the provider's batch API."""
+        return Price(self.price_in * BATCH_DISCOUNT if self.batch_input_per_mtok is None
+                     else self.batch_input_per_mtok,
+                     self.price_out * BATCH_DISCOUNT if self.batch_output_per_mtok is None
+                     else self.batch_output_per_mtok)
 
     def prior(self, content_type: str) -> float:
         """Expected quality (0-1) for a content type before any history."""
@@ -104,7 +118,7 @@ def _spec(source: str, name: str, table: dict[str, Any]) -> ModelSpec:
     if missing:
         raise ConfigError(f"{source}: {where} is missing {sorted(missing)}")
     values = {k: _typed(source, where, k, table[k], t) for k, t in _REQUIRED.items()}
-    for key in ("role", "max_output_tokens"):
+    for key in ("role", "max_output_tokens", "batch_input_per_mtok", "batch_output_per_mtok"):
         if key in table:
             values[key] = _typed(source, where, key, table[key], _OPTIONAL[key])
     if values["provider"] not in PROVIDERS:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from fbopt.cache import PostCache, cache_key, semantic_group
+from fbopt.cache import PostCache, cache_key, completion_of, semantic_group
 from fbopt.checkpoint import CallJournal
 from fbopt.drafts.catalog import Catalog
 from fbopt.drafts.limits import Budget, RateLimiter, RetryPolicy, tokens_upper_bound
@@ -81,6 +81,8 @@ class LLMDispatcher:
         self.call_seconds = 0.0
         # Set by a resumable run: answers that arrived before a restart (fbopt.checkpoint).
         self.journal: CallJournal | None = None
+        # Set when posts are scored: hears each post's cache entry (fbopt.drafts.scoring).
+        self.memo: Any = None
         self.prior_spent = 0.0
         self._budget: Budget | None = None
         self._slots: asyncio.Semaphore | None = None
@@ -93,6 +95,8 @@ class LLMDispatcher:
             if self._budget is not None:
                 self._budget.spent = self.prior_spent
         outcomes: list[Outcome | None] = [None] * len(assignments)
+        if self.memo is not None:
+            self.memo.clear()
         groups: dict[str, list[int]] = {}  # identical requests in one batch share one answer
         for i, a in enumerate(assignments):
             self.stats.by_model[a.model] += 1
@@ -124,6 +128,7 @@ class LLMDispatcher:
         if completion is None:
             return None
         self.add_prior_spend(completion.cost_usd)
+        self._offer(key, completion.text, None)
         return Outcome(completion, "ok", "miss" if self.cache is not None else "off")
 
     def add_prior_spend(self, usd: float) -> None:
@@ -136,9 +141,10 @@ class LLMDispatcher:
         if self.cache is None:
             return None
         start = time.perf_counter()
-        found = self.cache.get(key)
+        found = self.cache.entry(key)
         if found is not None:
-            completion, level = found
+            completion, level = completion_of(found[0]), found[1]
+            self._offer(key, completion.text, found[0])
         elif self.cache.semantic:
             completion = self.cache.semantic_get(semantic_group(a.provider, a.request), a.row.topic)
             level = "semantic"
@@ -150,6 +156,10 @@ class LLMDispatcher:
         completion.cost_usd = 0.0
         completion.latency_ms = (time.perf_counter() - start) * 1000.0
         return Outcome(completion, "ok", level)
+
+    def _offer(self, key: str, text: str, entry: dict[str, Any] | None) -> None:
+        if self.memo is not None:
+            self.memo.offer(text, key, entry)
 
     async def _call(self, a: Assignment, key: str) -> Outcome:
         req = a.request
@@ -179,6 +189,7 @@ class LLMDispatcher:
         if self.cache is not None:
             group = semantic_group(a.provider, req) if self.cache.semantic else None
             self.cache.put(key, completion, group, a.row.topic)
+            self._offer(key, completion.text, None)
         return Outcome(completion, "ok", "miss" if self.cache is not None else "off")
 
     async def _with_retries(self, provider: str, req: CompletionRequest,

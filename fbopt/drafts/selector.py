@@ -7,6 +7,7 @@ Not for calling models (fbopt.drafts.dispatch) or recording outcomes (fbopt.feed
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import re
@@ -106,12 +107,17 @@ def classify(topic: str, audience: str = "") -> str:
     scores = dict.fromkeys(CONTENT_TYPES, 0.0)
     for kind, _ in hits:
         scores[kind] += 1.0
-    audience_text = f"{audience.lower()} "
-    for kind, hints in _AUDIENCE_HINTS.items():
-        if any(h in audience_text for h in hints):
-            scores[kind] += 0.5
+    for kind in _audience_kinds(audience):
+        scores[kind] += 0.5
     best = max(CONTENT_TYPES, key=scores.__getitem__)
     return best if scores[best] >= 1.0 else "general"
+
+
+@functools.lru_cache(maxsize=4096)
+def _audience_kinds(audience: str) -> tuple[str, ...]:
+    """The content types an audience hints at; a file has few audiences, so each is read once."""
+    text = f"{audience.lower()} "
+    return tuple(kind for kind, hints in _AUDIENCE_HINTS.items() if any(h in text for h in hints))
 
 
 @dataclass(frozen=True)

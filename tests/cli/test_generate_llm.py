@@ -89,6 +89,29 @@ def test_second_run_is_served_from_the_cache(workdir, server, monkeypatch):
     assert len(server.seen) == calls + 10
 
 
+SCORES = ("grammar_score", "readability_score", "sentiment_score", "engagement_score",
+          "creativity_score", "overall_quality", "grammar_issues")
+
+
+def test_a_cached_rerun_takes_its_scores_from_the_cache_and_writes_the_same(workdir, server,
+                                                                             monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    path = topics_file(workdir, 8)
+    assert run(str(path), "--provider", "openai", "--score")[0] == 0
+    first, quality = rows(workdir), report(workdir)["metrics"]["quality"]
+    assert quality["analyses_stored"] == 8 and quality["scores_from_cache"] == 0
+    assert run(str(path), "--provider", "openai", "--score")[0] == 0
+    second, quality = rows(workdir), report(workdir)["metrics"]["quality"]
+    assert quality["scores_from_cache"] == 8 and quality["texts_analysed"] == 0
+    assert [{k: r[k] for k in SCORES} for r in second] == [{k: r[k] for k in SCORES}
+                                                            for r in first]
+    # Another run context (fewer rows before them): creativity is scored again, from the
+    # stored analyses, never taken from a run that saw other posts.
+    assert run(str(topics_file(workdir, 5)), "--provider", "openai", "--score")[0] == 0
+    quality = report(workdir)["metrics"]["quality"]
+    assert quality["texts_analysed"] == 0 and quality["analyses_from_cache"] == 5
+
+
 def test_failed_rows_keep_the_run_going_and_exit_3(workdir, server, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", CANARY)
     monkeypatch.setenv("FBOPT_LLM_MAX_ATTEMPTS", "1")
@@ -148,3 +171,24 @@ def test_no_keys_goes_offline_and_says_so_once(workdir, server):
     assert code == 0 and err.count("no API keys found") == 1
     assert {r["provider"] for r in rows(workdir)} == {"offline"}
     assert not server.seen
+
+
+def test_dry_run_calls_nothing_and_counts_cache_hits_and_batch_prices(workdir, server,
+                                                                      monkeypatch):
+    from fbopt.config import load_config
+    from fbopt.drafts.estimate import estimate
+
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    path = topics_file(workdir, 6)
+    config = load_config(None, {"llm.provider": "openai"})
+    before = estimate(path, config)
+    assert len(server.seen) == 0 and before["total"]["rows"] == 6
+    assert before["total"]["cached"] == 0 and before["total"]["cost_online_usd"] > 0
+    assert before["total"]["cost_batch_usd"] == pytest.approx(
+        before["total"]["cost_online_usd"] / 2)
+    code = CliRunner().invoke(cli, ["generate", str(path), "--provider", "openai",
+                                    "--dry-run"])
+    assert code.exit_code == 0 and "cost batch" in code.stdout and len(server.seen) == 0
+    assert run(str(path), "--provider", "openai", "--no-score")[0] == 0
+    after = estimate(path, config)
+    assert after["total"]["cached"] == 6 and after["total"]["cost_online_usd"] == 0
