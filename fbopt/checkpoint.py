@@ -50,6 +50,7 @@ OUTPUT_NEUTRAL = frozenset({
     "llm.retry_base_delay", "llm.retry_max_delay", "llm.retry_after_max", "llm.max_cost",
     "cache.enabled", "cache.dir", "cache.memory_items", "cache.ttl_days", "resume.enabled",
     "resume.keep_days", "run.jobs", "run.backend", "run.scheduler", "cache.url",
+    "llm.batch_wait", "llm.batch_poll", "llm.batch_poll_max", "llm.batch_no_wait",
 })
 
 
@@ -131,6 +132,26 @@ class CallJournal:
             os.close(fd)
 
 
+class BatchLedger:
+    """Provider batches this run submitted (submission key -> provider and batch id), written
+    before the submit call returns to the caller, so a run killed after submitting polls the
+    same batch when started again and never submits it twice."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: dict[str, dict[str, Any]] = {}
+        with contextlib.suppress(OSError, ValueError):
+            self.entries = dict(json.loads(self.path.read_text(encoding="utf-8")))
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return self.entries.get(key)
+
+    def put(self, key: str, provider: str, batch_id: str, requests: int) -> None:
+        self.entries[key] = {"provider": provider, "id": batch_id, "requests": requests}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _write_file(self.path, json.dumps(self.entries, indent=1).encode("utf-8"), durable=True)
+
+
 class Checkpoint:
     """One run's checkpoint folder. `replay(i, ...)` gives batch i's stored output (or None),
     `record(i, ...)` stores it; `discard()` after the output is committed."""
@@ -148,10 +169,11 @@ class Checkpoint:
             stale.unlink(missing_ok=True)
         self.done = {_batch_index(p) for p in folder.glob(f"{_BATCH_PREFIX}*.arrow")}
         self.journal = CallJournal(folder / "calls.jsonl")
+        self.batches = BatchLedger(folder / "batches.json")
 
     @property
     def resuming(self) -> bool:
-        return bool(self.done or self.journal.entries)
+        return bool(self.done or self.journal.entries or self.batches.entries)
 
     def _lock(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -221,7 +243,7 @@ class Checkpoint:
     def close(self) -> None:
         """Release the lock; a checkpoint that holds no work is removed."""
         self.journal.close()
-        if not self.done and not self.journal.path.exists():
+        if not self.done and not self.journal.path.exists() and not self.batches.entries:
             shutil.rmtree(self.folder, ignore_errors=True)
         fd, self._lock_fd = self._lock_fd, None
         if fd is not None:

@@ -12,6 +12,7 @@ Not for programming errors: those stay ordinary exceptions and show a traceback.
     |   +-- AuthenticationError  the key was refused: not retryable
     +-- BudgetError              a call would cross --max-cost
     +-- ModelError               an engagement model artifact is missing or incompatible (exit 2)
+    +-- BatchPending             provider batches submitted, not finished yet (exit 75)
 
     Interrupted (a KeyboardInterrupt) Ctrl-C or SIGTERM stopped a run (exit 130 or 143)
 
@@ -130,6 +131,13 @@ class BudgetError(FboptError):
 
 class ModelError(FboptError):
     exit_code = 2
+
+
+class BatchPending(FboptError):
+    """Batches were submitted to a provider and are not finished (`--no-wait`, or
+    llm.batch_wait ran out): the same command later collects them. EX_TEMPFAIL."""
+
+    exit_code = 75
 
 
 class Interrupted(KeyboardInterrupt):

@@ -183,6 +183,8 @@ def resume_checkpoint(command: str, source: Any, output: Path | None, config: An
                                  fresh=fresh, keep_days=float(config.get("resume.keep_days")))
     if checkpoint is not None and hasattr(dispatcher, "journal"):
         dispatcher.journal = checkpoint.journal
+    if checkpoint is not None and hasattr(dispatcher, "ledger"):  # batch mode's submissions
+        dispatcher.ledger = checkpoint.batches
     return checkpoint
 
 

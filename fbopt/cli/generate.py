@@ -37,13 +37,24 @@ from fbopt.cli.options import (
 @click.option("--dry-run", is_flag=True,
               help="Make no call: plan every row and print, per model, rows, cache hits, "
                    "tokens, cost online and through the batch API, and expected time.")
+@click.option("--batch", "batch_mode", is_flag=True, default=None,
+              help="Send the calls through the providers' batch APIs (openai) at batch prices "
+                   "(about half); answers may take up to 24 h. Config llm.batch.")
+@click.option("--no-wait", is_flag=True, default=None,
+              help="With --batch: submit, print what was submitted and exit 75; the same "
+                   "command later collects.")
+@click.option("--batch-fallback", type=click.Choice(["none", "online"]), default=None,
+              help="With --batch: rows of an expired, cancelled or failed batch are retried "
+                   "once online (online) or marked status=failed (none, the default).")
 @llm_options
 @cache_url_option
 @parallel_options
 @run_options
 @handle_errors
 def generate_cmd(topics: Path, variants: int | None, fresh: bool, enhance_posts: bool,
-                 score_posts: bool | None, dry_run: bool, output: Path | None, report: Path | None,
+                 score_posts: bool | None, dry_run: bool, batch_mode: bool | None,
+                 no_wait: bool | None, batch_fallback: str | None, output: Path | None,
+                 report: Path | None,
                  config_path: Path | None, batch_size: int | None, quiet: bool, verbose: int,
                  debug: bool, llm_settings: dict, parallel_settings: dict) -> None:
     """Write ready-to-post drafts for every topic in TOPICS (CSV, Parquet or JSON Lines).
@@ -65,7 +76,9 @@ def generate_cmd(topics: Path, variants: int | None, fresh: bool, enhance_posts:
 
     setup_logging(verbose, quiet)
     config = load_config(config_path, {"run.batch_size": batch_size,
-                                       "generate.score": score_posts, **llm_settings,
+                                       "generate.score": score_posts, "llm.batch": batch_mode,
+                                       "llm.batch_no_wait": no_wait,
+                                       "llm.batch_fallback": batch_fallback, **llm_settings,
                                        **parallel_settings})
     if dry_run:
         from fbopt.drafts.estimate import estimate, format_table

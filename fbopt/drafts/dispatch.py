@@ -113,14 +113,18 @@ class LLMDispatcher:
                 _share(outcomes, rows, hit)
         if pending:
             start = time.perf_counter()
-            done = await asyncio.gather(*(self._call(assignments[groups[k][0]], k)
-                                          for k in pending))
+            done = await self._run_calls([(k, assignments[groups[k][0]]) for k in pending])
             self.call_seconds += time.perf_counter() - start
             for key, outcome in zip(pending, done, strict=True):
                 _share(outcomes, groups[key], outcome)
         if self.cache is not None:
             self.cache.flush()
         return [o for o in outcomes if o is not None]
+
+    async def _run_calls(self, calls: Sequence[tuple[str, Assignment]]) -> list[Outcome]:
+        """One outcome per (call key, assignment), in order: here one online call each
+        (fbopt.drafts.batch sends them through the providers' batch APIs instead)."""
+        return list(await asyncio.gather(*(self._call(a, k) for k, a in calls)))
 
     def _resumed(self, key: str) -> Outcome | None:
         """The answer this run got before it was stopped: the row reads as it would have."""
@@ -181,13 +185,17 @@ class LLMDispatcher:
         finally:
             if budget is not None:
                 await budget.settle(worst, completion.cost_usd if completion.ok else 0.0)
+        return self._book(key, a, completion)
+
+    def _book(self, key: str, a: Assignment, completion: Completion) -> Outcome:
+        """A paid answer: counted, journalled for a restart, cached, and the row's outcome."""
         self.stats.tokens_in += completion.tokens_in
         self.stats.tokens_out += completion.tokens_out
         self.stats.cost_usd += completion.cost_usd
         if self.journal is not None:
             self.journal.put(key, completion)
         if self.cache is not None:
-            group = semantic_group(a.provider, req) if self.cache.semantic else None
+            group = semantic_group(a.provider, a.request) if self.cache.semantic else None
             self.cache.put(key, completion, group, a.row.topic)
             self._offer(key, completion.text, None)
         return Outcome(completion, "ok", "miss" if self.cache is not None else "off")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fbopt.cache import PostCache
 from fbopt.config import Config
+from fbopt.drafts.batch import FALLBACKS, BatchDispatcher, BatchSettings
 from fbopt.drafts.catalog import CONTENT_TYPES, load_catalog
 from fbopt.drafts.dispatch import LLMDispatcher, ProviderPool
 from fbopt.drafts.limits import RetryPolicy, tokens_upper_bound
@@ -151,12 +152,26 @@ def build_routing(config: Config,
     selector = Selector(catalog, set(settings), weights, forced_provider, forced_model)
     planner = LLMPlanner(selector, load_prompts(config), config, notes)
     max_cost = float(config.get("llm.max_cost"))
-    dispatcher = LLMDispatcher(
+    kind, extra = LLMDispatcher, {}
+    if bool(config.get("llm.batch")):
+        kind, extra = BatchDispatcher, {"batch": _batch(config)}
+    dispatcher = kind(
         ProviderPool(settings, catalog), catalog,
         concurrency=max(1, int(config.get("llm.concurrency"))), cache=_cache(config),
         max_cost=max_cost if max_cost >= 0 else None, retry=_retry(config),
-        timeout=float(config.get("llm.timeout")))
+        timeout=float(config.get("llm.timeout")), **extra)
     return planner, dispatcher
+
+
+def _batch(config: Config) -> BatchSettings:
+    fallback = str(config.get("llm.batch_fallback")).strip().lower()
+    if fallback not in FALLBACKS:
+        raise UsageError(f"llm.batch_fallback '{fallback}' is unknown",
+                         hint="use --batch-fallback none or --batch-fallback online")
+    return BatchSettings(wait=float(config.get("llm.batch_wait")),
+                         poll=max(0.01, float(config.get("llm.batch_poll"))),
+                         poll_max=float(config.get("llm.batch_poll_max")),
+                         no_wait=bool(config.get("llm.batch_no_wait")), fallback=fallback)
 
 
 def _check_forced(provider: str, model: str, models: Mapping[str, object],

@@ -26,18 +26,26 @@ class OpenAIProvider(RemoteProvider):
         return openai.AsyncOpenAI(api_key=self.settings.api_key, base_url=self.settings.base_url,
                                   timeout=self.settings.timeout, max_retries=0)
 
-    async def request(self, req: CompletionRequest) -> Reply:
+    def body(self, req: CompletionRequest) -> dict[str, Any]:
+        """The chat-completions request body, online and in a batch file alike."""
         messages = ([{"role": "system", "content": req.system}] if req.system else [])
         messages.append({"role": "user", "content": req.prompt})
         # OpenAI's own API wants max_completion_tokens; compatible servers know max_tokens.
         limit = "max_tokens" if self.settings.base_url else "max_completion_tokens"
-        body = {"model": req.model, "messages": messages, limit: req.max_tokens,
+        return {"model": req.model, "messages": messages, limit: req.max_tokens,
                 "temperature": req.temperature, "seed": req.seed}
+
+    async def request(self, req: CompletionRequest) -> Reply:
+        body = self.body(req)
         # The SDK's documented raw-endpoint call: same client, auth, errors and response model as
         # chat.completions.create, without its per-call walk over ~50 optional parameters,
         # which costs more CPU than the rest of the request at hundreds of calls a second.
         client = self.client  # built on first use, with the response type
         response = await client.post("/chat/completions", body=body, cast_to=self._response_type)
+        return self.reply(response)
+
+    def reply(self, response: Any) -> Reply:
+        """A ChatCompletion as a Reply (an online answer or one line of a batch's output)."""
         choices = getattr(response, "choices", None)
         if not choices:
             raise ProviderError("malformed response: no choices", provider=self.name)

@@ -1,4 +1,5 @@
-"""A loopback HTTP server that speaks the OpenAI, Anthropic, Cohere v2 and Gemini wire protocols,
+"""A loopback HTTP server that speaks the OpenAI, Anthropic, Cohere v2 and Gemini wire protocols
+(and OpenAI's Batch API, tests.fakes.batch_api),
 for driving the real SDKs in tests and measurement scripts.
 
 Not a model: replies are made from the request text. Tests enqueue actions (an HTTP error with
@@ -24,8 +25,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 429: "Too Many Requests",
-           500: "Internal Server Error", 503: "Service Unavailable"}
+from tests.fakes.batch_api import BatchState
+
+REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
+           429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 FAULT_KINDS = ("429", "500", "hang", "truncated", "malformed", "empty")
@@ -182,6 +185,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         headers = {k.lower(): v for k, v in self.headers.items()}
         path = self.path.split("?", 1)[0]
+        if path.endswith(("/files", "/batches")):  # the Batch API (tests.fakes.batch_api)
+            self._batch_post(path, headers, raw)
+            return
         state = self.server.state
         seen = Seen(path, headers, json.loads(raw or b"{}"))
         action = state.begin(seen)
@@ -189,6 +195,30 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(action, path, headers, state, seen)
         finally:
             state.end()
+
+    def _batch_post(self, path: str, headers: dict[str, str], raw: bytes) -> None:
+        batches = self.server.batches
+        if path.endswith("/files"):
+            answer = batches.upload(headers.get("content-type", ""), raw)
+        else:
+            answer = batches.create(json.loads(raw))
+        self._send(200, json.dumps(answer).encode(), {})
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        path = self.path.split("?", 1)[0]
+        batches = self.server.batches
+        if "/batches/" in path:
+            found = batches.retrieve(path.rsplit("/", 1)[1])
+            body = None if found is None else json.dumps(found).encode()
+        elif path.endswith("/content"):
+            body = batches.content(path.split("/files/", 1)[1].split("/", 1)[0])
+        else:
+            body = None
+        if body is None:
+            self._send(404, json.dumps(_error_body("/chat/completions", 404, "no such object"))
+                       .encode(), {})
+            return
+        self._send(200, body, {})
 
     def _answer(self, action: Action, path: str, headers: dict[str, str],
                 state: FakeState, seen: Seen) -> None:
@@ -242,6 +272,7 @@ class FakeServer(ThreadingHTTPServer):
                  faults: float = 0.0, seed: int = 0, hang: float = 2.0) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.state = FakeState(delay, usage, faults, seed, hang)
+        self.batches = BatchState(usage=usage)
         self._thread: threading.Thread | None = None
 
     @property
