@@ -114,6 +114,7 @@ class BatchDispatcher(LLMDispatcher):
         known = self.ledger.get(name) if self.ledger is not None else None
         if known is not None:
             self.counts["resumed"] += 1
+            self.counts["requests"] += len(calls)
             return _Submitted(provider, str(known["id"]), calls, worst)
         api = BATCH_APIS[provider](self.pool.get(provider))
         try:
@@ -214,8 +215,11 @@ class BatchDispatcher(LLMDispatcher):
     def notes(self) -> list[str]:
         notes = list(super().notes)
         if self.counts["requests"]:
-            notes.append(f"batch mode: {self.counts['requests']} requests in "
-                         f"{self.counts['submitted']} provider batches, at batch prices")
+            earlier = (f" ({self.counts['resumed']} submitted by an earlier run)"
+                       if self.counts["resumed"] else "")
+            batches = self.counts["submitted"] + self.counts["resumed"]
+            notes.append(f"batch mode: {self.counts['requests']} requests in {batches} provider "
+                         f"batches{earlier}, at batch prices")
         for provider, n in sorted(self.online_providers.items()):
             notes.append(f"batch mode: {provider} has no batch API here; its {n} calls ran "
                          "online at online prices")

@@ -138,6 +138,9 @@ def test_no_wait_exits_75_then_the_same_command_collects_without_resubmitting(mo
     assert code == 0, output
     assert len(state.batches) == 1 and list(state.submissions.values()) == [1]
     assert [r["status"] for r in rows()] == ["ok"] * 8
+    notes = json.loads(Path("out.report.json").read_text())["notes"]
+    assert any("8 requests in 1 provider batches (1 submitted by an earlier run)" in n
+               for n in notes)
 
 
 @pytest.mark.parametrize("status", ["expired", "cancelled"])
