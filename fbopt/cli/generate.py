@@ -38,8 +38,8 @@ from fbopt.cli.options import (
               help="Make no call: plan every row and print, per model, rows, cache hits, "
                    "tokens, cost online and through the batch API, and expected time.")
 @click.option("--batch", "batch_mode", is_flag=True, default=None,
-              help="Send the calls through the providers' batch APIs (openai) at batch prices "
-                   "(about half); answers may take up to 24 h. Config llm.batch.")
+              help="Send the calls through the providers' batch APIs (openai, anthropic) at "
+                   "batch prices (about half); answers may take up to 24 h. Config llm.batch.")
 @click.option("--no-wait", is_flag=True, default=None,
               help="With --batch: submit, print what was submitted and exit 75; the same "
                    "command later collects.")

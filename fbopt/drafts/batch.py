@@ -21,13 +21,15 @@ from fbopt.drafts.dispatch import LLMDispatcher
 from fbopt.drafts.limits import tokens_upper_bound
 from fbopt.drafts.records import Assignment, Outcome
 from fbopt.errors import BatchPending, ProviderError
+from fbopt.providers.anthropic_batch import AnthropicBatches
 from fbopt.providers.base import Completion
-from fbopt.providers.openai_batch import BatchState, OpenAIBatches
+from fbopt.providers.batches import BatchState
+from fbopt.providers.openai_batch import OpenAIBatches
 from fbopt.providers.registry import redact
 from fbopt.providers.remote import Reply
 
 # Providers whose batch API fbopt speaks; the others run online and the report says so.
-BATCH_APIS = {"openai": OpenAIBatches}
+BATCH_APIS: dict[str, Any] = {"openai": OpenAIBatches, "anthropic": AnthropicBatches}
 FALLBACKS = ("none", "online")
 
 

@@ -22,12 +22,21 @@ class AnthropicProvider(RemoteProvider):
                                         base_url=self.settings.base_url,
                                         timeout=self.settings.timeout, max_retries=0)
 
-    async def request(self, req: CompletionRequest) -> Reply:
+    def params(self, req: CompletionRequest) -> dict[str, Any]:
+        """The Messages request, online and in a Message Batch alike."""
         # This SDK generation takes no sampling parameters: the model's defaults apply.
-        kwargs: dict[str, Any] = {"system": req.system} if req.system else {}
-        response = await self.client.messages.create(
-            model=req.model, max_tokens=req.max_tokens,
-            messages=[{"role": "user", "content": req.prompt}], **kwargs)
+        params: dict[str, Any] = {"model": req.model, "max_tokens": req.max_tokens,
+                                  "messages": [{"role": "user", "content": req.prompt}]}
+        if req.system:
+            params["system"] = req.system
+        return params
+
+    async def request(self, req: CompletionRequest) -> Reply:
+        response = await self.client.messages.create(**self.params(req))
+        return self.reply(response)
+
+    def reply(self, response: Any) -> Reply:
+        """A Message as a Reply (an online answer or one result of a Message Batch)."""
         blocks = getattr(response, "content", None)
         if blocks is None:
             raise ProviderError("malformed response: no content", provider=self.name)

@@ -9,32 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from fbopt.errors import ProviderError
 from fbopt.providers.base import CompletionRequest
+from fbopt.providers.batches import BatchState
 from fbopt.providers.openai import OpenAIProvider
 from fbopt.providers.remote import Reply, clean_message
 
 ENDPOINT = "/v1/chat/completions"
-# A batch in one of these will not change again.
-TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
-
-
-@dataclass
-class BatchState:
-    """What one poll said."""
-
-    id: str
-    status: str
-    output_file_id: str | None = None
-    error_file_id: str | None = None
-    error: str | None = None
-
-    @property
-    def done(self) -> bool:
-        return self.status in TERMINAL
 
 
 class OpenAIBatches:

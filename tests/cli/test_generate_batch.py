@@ -194,3 +194,58 @@ def test_a_run_killed_after_submitting_polls_its_batch_and_never_submits_twice(m
     assert code == 0, output
     assert len(state.batches) == 1 and list(state.submissions.values()) == [1]
     assert [r["status"] for r in rows()] == ["ok"] * 8
+
+
+def run_anthropic(server: FakeServer, monkeypatch, *extra: str) -> tuple[int, str]:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-0123456789")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
+    result = CliRunner().invoke(cli, ["generate", "topics.csv", "-o", "out.parquet", "--model",
+                                      "claude-haiku-4-5", "--no-cache", "--batch", "-q",
+                                      *extra])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def test_anthropic_message_batch_completes_out_of_order_at_batch_prices(monkeypatch):
+    write_topics(9)
+    with FakeServer(usage=(100, 50)) as server:
+        server.batches.polls_before_done = 2
+        code, output = run_anthropic(server, monkeypatch)
+        state = server.batches
+    assert code == 0, output
+    out = rows()
+    assert [r["topic_id"] for r in out] == [f"t{i}" for i in range(9)]
+    for r in out:  # the results stream comes in reverse order
+        assert r["status"] == "ok" and f"Bike commuting tip {r['topic_id'][1:]}." in r["text"]
+    assert list(state.submissions.values()) == [1]
+    assert not [s for s in server.seen if s.path.endswith("/v1/messages")]  # no online call
+    price = load_catalog(load_config()).get("claude-haiku-4-5").batch_price
+    assert all(r["cost_usd"] == pytest.approx(price.cost(100, 50)) for r in out)
+
+
+def test_anthropic_errored_and_expired_requests_fail_with_the_providers_error(monkeypatch):
+    write_topics(8)
+    with FakeServer() as server:
+        server.batches.final_status = "expired"
+        code, _ = run_anthropic(server, monkeypatch)
+        errors = sorted(r["error"] for r in rows() if r["status"] == "failed")
+        assert code == 3 and len(errors) == 4 and all("batch_expired" in e for e in errors)
+        first = next(iter(server.batches.batches.values())).lines
+        server.batches.final_status = "completed"
+        server.batches.fail_ids = {first[0]["custom_id"]}
+        code, _ = run_anthropic(server, monkeypatch, "--fresh")
+    failed = [r for r in rows() if r["status"] == "failed"]
+    assert code == 3 and len(failed) == 1 and "fake batch error" in failed[0]["error"]
+
+
+def test_anthropic_no_wait_then_collect_submits_once(monkeypatch):
+    write_topics(5)
+    with FakeServer() as server:
+        code, output = run_anthropic(server, monkeypatch, "--no-wait")
+        assert code == 75 and "msgbatch_1 (5 requests)" in output
+        code, output = run_anthropic(server, monkeypatch, "--no-wait")
+        state = server.batches
+    assert code == 0, output
+    assert list(state.submissions.values()) == [1]
+    assert [r["status"] for r in rows()] == ["ok"] * 5

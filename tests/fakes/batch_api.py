@@ -1,6 +1,7 @@
 """The OpenAI Batch API on the loopback server (tests.fakes.llm_server): `POST /v1/files`
 (multipart, purpose batch), `POST /v1/batches`, `GET /v1/batches/{id}`,
-`GET /v1/files/{id}/content`.
+`GET /v1/files/{id}/content`; and Anthropic's Message Batches (`POST /v1/messages/batches`,
+`GET /v1/messages/batches/{id}`, `GET /v1/messages/batches/{id}/results`).
 
 Not a scheduler: a batch reads `in_progress` for `polls_before_done` polls, then ends with
 `final_status`; its answers are made like the online ones (reply_text), written in reverse order
@@ -112,6 +113,55 @@ class BatchState:
         self.files[file_id] = "".join(json.dumps(r) + "\n" for r in records).encode()
         return file_id
 
+    def create_anthropic(self, body: dict[str, Any]) -> dict[str, Any]:
+        """`POST /v1/messages/batches`: the requests come inline, each with its params."""
+        with self.lock:
+            lines = [{"custom_id": r["custom_id"], "body": r["params"]} for r in body["requests"]]
+            batch = FakeBatch(f"msgbatch_{len(self.batches) + 1}", "", "/v1/messages", lines)
+            self.batches[batch.id] = batch
+            raw = json.dumps(body["requests"], sort_keys=True).encode()
+            self.submissions[hashlib.sha256(raw).hexdigest()[:16]] += 1
+        return _message_batch(batch, "")
+
+    def retrieve_anthropic(self, batch_id: str, base_url: str) -> dict[str, Any] | None:
+        with self.lock:
+            self.polls += 1
+            batch = self.batches.get(batch_id)
+            if batch is None:
+                return None
+            batch.polls += 1
+            if batch.polls > self.polls_before_done and batch.output_file_id is None:
+                batch.output_file_id = self._store(self._anthropic_results(batch))
+            return _message_batch(batch, base_url)
+
+    def _anthropic_results(self, batch: FakeBatch) -> list[dict[str, Any]]:
+        from tests.fakes.llm_server import _ok_body
+
+        whole = self.final_status == "completed"
+        done = batch.lines if whole else batch.lines[:len(batch.lines) // 2]
+        kind = {"cancelled": "canceled"}.get(self.final_status, self.final_status)
+        out = []
+        for line in batch.lines[len(done):]:
+            out.append({"custom_id": line["custom_id"], "result": {"type": kind}})
+        for line in reversed(done):
+            cid = line["custom_id"]
+            if cid in self.fail_ids:
+                error = {"type": "error", "error": {"type": "api_error",
+                                                    "message": f"fake batch error for {cid}"}}
+                out.append({"custom_id": cid, "result": {"type": "errored", "error": error}})
+            else:
+                message = _ok_body("/messages", line["body"], self.usage)
+                out.append({"custom_id": cid, "result": {"type": "succeeded",
+                                                         "message": message}})
+        return out
+
+    def results_anthropic(self, batch_id: str) -> bytes | None:
+        with self.lock:
+            batch = self.batches.get(batch_id)
+            if batch is None or batch.output_file_id is None:
+                return None
+            return self.files[batch.output_file_id]
+
     def content(self, file_id: str) -> bytes | None:
         with self.lock:
             return self.files.get(file_id)
@@ -133,6 +183,19 @@ def parse_multipart(content_type: str, raw: bytes) -> dict[str, bytes]:
 def _file_object(file_id: str, size: int, purpose: str) -> dict[str, Any]:
     return {"id": file_id, "object": "file", "bytes": size, "created_at": 1,
             "filename": "input.jsonl", "purpose": purpose, "status": "processed"}
+
+
+def _message_batch(batch: FakeBatch, base_url: str) -> dict[str, Any]:
+    ended = batch.output_file_id is not None
+    url = f"{base_url}/v1/messages/batches/{batch.id}/results" if ended else None
+    n = len(batch.lines)
+    return {"id": batch.id, "type": "message_batch",
+            "processing_status": "ended" if ended else "in_progress",
+            "request_counts": {"processing": 0 if ended else n, "succeeded": n if ended else 0,
+                               "errored": 0, "canceled": 0, "expired": 0},
+            "created_at": "2026-01-01T00:00:00Z", "expires_at": "2026-01-02T00:00:00Z",
+            "ended_at": "2026-01-01T01:00:00Z" if ended else None, "archived_at": None,
+            "cancel_initiated_at": None, "results_url": url}
 
 
 def _batch_object(batch: FakeBatch) -> dict[str, Any]:

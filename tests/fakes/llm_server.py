@@ -185,6 +185,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         headers = {k.lower(): v for k, v in self.headers.items()}
         path = self.path.split("?", 1)[0]
+        if path.endswith("/messages/batches"):  # Anthropic's Message Batches
+            self._send(200, json.dumps(self.server.batches.create_anthropic(json.loads(raw)))
+                       .encode(), {})
+            return
         if path.endswith(("/files", "/batches")):  # the Batch API (tests.fakes.batch_api)
             self._batch_post(path, headers, raw)
             return
@@ -207,7 +211,14 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         path = self.path.split("?", 1)[0]
         batches = self.server.batches
-        if "/batches/" in path:
+        if "/messages/batches/" in path:
+            batch_id = path.split("/messages/batches/", 1)[1].split("/", 1)[0]
+            if path.endswith("/results"):
+                body = batches.results_anthropic(batch_id)
+            else:
+                found = batches.retrieve_anthropic(batch_id, self.server.url)
+                body = None if found is None else json.dumps(found).encode()
+        elif "/batches/" in path:
             found = batches.retrieve(path.rsplit("/", 1)[1])
             body = None if found is None else json.dumps(found).encode()
         elif path.endswith("/content"):
