@@ -78,7 +78,7 @@ class BatchDispatcher(LLMDispatcher):
                 found = await self._submit(provider, admitted, outcomes)
                 if found is not None:
                     submitted.append(found)
-        states = {s.batch_id: await self._wait(s) for s in submitted}
+        states = await self._wait_all(submitted)
         for sub in submitted:
             await self._collect(sub, states[sub.batch_id], outcomes)
         for (key, _), outcome in zip(online, await super()._run_calls(online), strict=True):
@@ -132,9 +132,26 @@ class BatchDispatcher(LLMDispatcher):
         self.submitted.append(f"{provider} {batch_id} ({len(calls)} requests)")
         return _Submitted(provider, batch_id, calls, worst)
 
+    async def _wait_all(self, submitted: list[_Submitted]) -> dict[str, BatchState]:
+        """Every batch's final state, or one BatchPending naming all that are not done."""
+        states, pending = {}, []
+        for sub in submitted:
+            state = await self._wait(sub)
+            if state.done:
+                states[sub.batch_id] = state
+            else:
+                pending.append(f"{sub.provider} batch {sub.batch_id} ({len(sub.calls)} "
+                               f"requests, {state.status})")
+        if pending:
+            why = "--no-wait" if self.batch.no_wait else f"llm.batch_wait {self.batch.wait:g}s"
+            raise BatchPending(f"not finished yet ({why}): {', '.join(pending)}",
+                               hint="run the same command again later to collect; nothing is "
+                                    "submitted twice")
+        return states
+
     async def _wait(self, sub: _Submitted) -> BatchState:
-        """Poll with backoff until the batch ends; BatchPending when --no-wait or
-        llm.batch_wait says stop (the checkpoint keeps the id for the next run)."""
+        """Poll with backoff until the batch ends, or until --no-wait or llm.batch_wait says
+        stop (the state is then not done; the checkpoint keeps the id for the next run)."""
         api = BATCH_APIS[sub.provider](self.pool.get(sub.provider))
         start = time.monotonic()
         delay = self.batch.poll
@@ -143,14 +160,8 @@ class BatchDispatcher(LLMDispatcher):
             if state.done:
                 self.counts[f"batches_{state.status}"] += 1
                 return state
-            waited = time.monotonic() - start
-            if self.batch.no_wait or waited + delay > self.batch.wait:
-                why = "--no-wait" if self.batch.no_wait else f"llm.batch_wait {self.batch.wait:g}s"
-                raise BatchPending(
-                    f"{sub.provider} batch {sub.batch_id} ({len(sub.calls)} requests) is "
-                    f"{state.status} ({why})",
-                    hint="run the same command again later to collect it; nothing is "
-                         "submitted twice")
+            if self.batch.no_wait or time.monotonic() - start + delay > self.batch.wait:
+                return state
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.batch.poll_max)
 

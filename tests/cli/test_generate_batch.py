@@ -132,7 +132,8 @@ def test_no_wait_exits_75_then_the_same_command_collects_without_resubmitting(mo
         server.batches.polls_before_done = 1
         code, output = run(server, monkeypatch, "--no-wait")
         assert code == 75
-        assert "batch_1 (8 requests)" in output and not Path("out.parquet").exists()
+        assert "openai batch batch_1 (8 requests, in_progress)" in output
+        assert not Path("out.parquet").exists()
         code, output = run(server, monkeypatch, "--no-wait")
         state = server.batches
     assert code == 0, output
@@ -243,7 +244,7 @@ def test_anthropic_no_wait_then_collect_submits_once(monkeypatch):
     write_topics(5)
     with FakeServer() as server:
         code, output = run_anthropic(server, monkeypatch, "--no-wait")
-        assert code == 75 and "msgbatch_1 (5 requests)" in output
+        assert code == 75 and "anthropic batch msgbatch_1 (5 requests, in_progress)" in output
         code, output = run_anthropic(server, monkeypatch, "--no-wait")
         state = server.batches
     assert code == 0, output
