@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fbopt.enhance.edits import Edit, apply_edits
 from fbopt.enhance.lexicon import Lexicon, lexicon, symspell, tokens
 from fbopt.quality.grammar import GrammarIssue
-from fbopt.quality.spelling import in_use
+from fbopt.quality.spelling import in_use, plural_of_known
 
 _WORD_BEFORE = re.compile(r"([A-Za-z']+)[ \t]+$")
 _WORD_AFTER = re.compile(r"^[ \t]+([A-Za-z']+)")
@@ -104,6 +104,8 @@ class GrammarFixer:
             sure = _certain_spelling(original, issue.suggestions)
             if sure is not None:
                 return sure
+            if original.isalpha() and plural_of_known(original):
+                return None  # 'alliums' is no 'albums': the word lists miss rare plurals
 
         proposed = list(dict.fromkeys(issue.suggestions or ((issue.suggestion,)
                                                             if issue.suggestion else ())))

@@ -51,7 +51,8 @@ _NEWS = re.compile(r"\b(according to|officials?|reported|reports|police|announce
 _NOTICE = re.compile(
     r"\b(closed?|closing|closure|opening hours|open(?:s|ing)? (?:on|from|at)|now open|reopen\w*|"
     r"starts?|is live|moving|moves?|changes?|new (?:hours|timetable|day|location)|"
-    r"deadline|due by|hiring|reminder|interrupted|resurfac\w+|diversion|parking|collection)\b",
+    r"deadline|due by|hiring|reminder|interrupted|resurfac\w+|diversion|parking|collection|"
+    r"(?:stay|be|now) open (?:until|till|late)|open until)\b",
     re.IGNORECASE)
 
 
@@ -100,6 +101,19 @@ def takes_call_to_action(intent: str) -> bool:
 def takes_hashtags(intent: str) -> bool:
     """Tags make an apology, a thank-you, a quote or a safety notice read as marketing."""
     return intent in {"event", "offer", "news", "announcement", "question"}
+
+
+# Advice opens with an imperative of doing ("Water your garden in the morning", "Grow your own
+# herbs"), not of buying or coming ("Join", "Order", "Visit": those are offers and events).
+_ADVICE = re.compile(
+    r"^\s*(?:grow|water|plant|sow|prune|feed|mulch|repot|try|use|keep|add|store|soak|cut|mix|"
+    r"check|turn|clean|avoid|save|stretch|warm up|drink|let|skip|start|swap|write|back up|"
+    r"update|enable|lock|rinse|freeze|chill)\b(?! (?:our|us)\b)", re.IGNORECASE)
+
+
+def is_tip(text: str) -> bool:
+    """Advice: a post that opens with an imperative of doing ("Water your garden...")."""
+    return bool(_ADVICE.search(own_words(text)))
 
 
 def is_notice(text: str) -> bool:

@@ -64,7 +64,23 @@ def is_known(word: str) -> bool:
     words = known_words()
     if w in words:
         return True
-    return w.endswith("'s") and w[:-2] in words
+    return w.endswith("'s") and w[:-2] in words or plural_of_known(w)
+
+
+def plural_of_known(word: str) -> bool:
+    """Whether `word` is the plural of a word the frequency list knows (alliums, hostas,
+    dahlias): the lists miss plurals of rare nouns that a gardener or a cook writes. The CMU
+    dictionary alone is not enough: it lists misspellings too (freind)."""
+    w = word.lower().replace("’", "'")
+    if len(w) <= 4 or not w.endswith("s") or w.endswith("ss"):
+        return False
+    return any(_listed(stem) for stem in (w[:-1], w[:-2] if w.endswith("es") else ""))
+
+
+def _listed(word: str) -> bool:
+    from fbopt.enhance.lexicon import lexicon
+
+    return bool(word) and word not in MISSPELLINGS and lexicon().count(word) > 0
 
 
 # wordfreq's Zipf scale: 3 is once in a million words, 2 once in ten million.
