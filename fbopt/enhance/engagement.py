@@ -72,7 +72,14 @@ _CTA = re.compile(CTA.replace("(?i)", ""), re.IGNORECASE)
 _MIXED = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
 # A name: one to four capitalised words (Trump, New York, White House, Wall Street Journal).
 # A middle initial is kept out of the tag (Donald J. Trump -> #DonaldTrump).
-_NAME = re.compile(r"(?<![\w'’])[A-Z][a-z]+(?:(?:[ ][A-Z]\.)?[ ][A-Z][a-z]+){0,3}(?![\w'’])")
+# A possessive ends it ("President Trump's nominee" -> #Trump).
+_NAME = re.compile(r"(?<![\w'’])[A-Z][a-z]+(?:(?:[ ][A-Z]\.)?[ ][A-Z][a-z]+){0,3}"
+                   r"(?!\w|['’](?!s\b))")
+# One word alone that is a people's adjective (Russian, American) or an institution (Senate):
+# what the post is about is a name, not "#Russian" or "#President".
+_DEMONYM = re.compile(r"(?:ian|ican|ean|ese|ish)$")
+_INSTITUTIONS = {"senate", "congress", "house", "court", "government", "police", "army", "navy",
+                 "state", "city", "county", "university", "church", "parliament", "cabinet"}
 # Titles before a name are left out of its tag (President Donald J. Trump -> #DonaldTrump).
 _TITLES = {"president", "senator", "sen", "rep", "representative", "gov", "governor", "mr", "mrs",
            "ms", "dr", "prof", "judge", "general", "secretary", "pope", "king", "queen",
@@ -281,6 +288,9 @@ def _without_title(span: str, start: int, name: str) -> str:
         words = words[1:]
     words = words[1:] if words[0].endswith(".") else words
     name = " ".join(words)
+    if len(words) == 1 and (words[0].lower() in _TITLES | _INSTITUTIONS
+                            or _DEMONYM.search(words[0])):
+        return ""
     return name if _is_name(span, start, name) else ""
 
 
