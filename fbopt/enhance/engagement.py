@@ -79,7 +79,8 @@ _NAME = re.compile(r"(?<![\w'’])[A-Z][a-z]+(?:(?:[ ][A-Z]\.)?[ ][A-Z][a-z]+){0
 # what the post is about is a name, not "#Russian" or "#President".
 _DEMONYM = re.compile(r"(?:ian|ican|ean|ese|ish)$")
 _INSTITUTIONS = {"senate", "congress", "house", "court", "government", "police", "army", "navy",
-                 "state", "city", "county", "university", "church", "parliament", "cabinet"}
+                 "state", "city", "county", "university", "church", "parliament", "cabinet",
+                 "corp", "inc", "ltd", "llc", "co", "group"}
 # Titles before a name are left out of its tag (President Donald J. Trump -> #DonaldTrump).
 _TITLES = {"president", "senator", "sen", "rep", "representative", "gov", "governor", "mr", "mrs",
            "ms", "dr", "prof", "judge", "general", "secretary", "pope", "king", "queen",

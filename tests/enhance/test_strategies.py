@@ -120,3 +120,29 @@ def test_no_offer_ask_asks_to_tag_someone() -> None:
 def test_new_opening_hours_are_a_notice_not_a_talking_point() -> None:
     text = "Nothing beats cocoa on a cold evening, we now stay open until 8pm on Thursdays."
     assert "What do you think" not in engagement.rewrite(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The CBO projects for the first time ever annual federal government spending will exceed "
+    "$4 Trillion in FY 2017.",
+    "Yahya Farooq Mohammad, 39, admitted to offering $15,000 to an undercover FBI agent to kidnap "
+    "and kill a federal judge.",
+])
+def test_a_price_in_a_news_story_is_no_offer(text: str) -> None:
+    assert intent_of(text) != "offer"
+    assert "love this" not in engagement.rewrite(text)
+
+
+def test_news_tags_are_names_not_adjectives_titles_or_company_suffixes() -> None:
+    text = "The U.K. defense secretary talks Russian election meddling and North Korea."
+    assert engagement.add_hashtags(text, news=True).endswith(" #NorthKorea")
+    text = "If President Trump's nominee is confirmed by the Senate, the party could face it."
+    assert engagement.add_hashtags(text, news=True).endswith(" #Trump")
+    text = "The union is calling on McKesson Corp. shareholders to vote down a bonus."
+    assert "#Corp" not in engagement.add_hashtags(text, news=True)
+
+
+def test_so_as_a_degree_word_is_no_joint() -> None:
+    text = ("Donald Trump is taking on the American media as so many millions of Americans have "
+            "longed for, have hoped for, and have wished for, and to some it feels uncomfortable.")
+    assert readability.split_long_sentences(text) == text
