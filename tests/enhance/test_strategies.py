@@ -144,5 +144,6 @@ def test_news_tags_are_names_not_adjectives_titles_or_company_suffixes() -> None
 
 def test_so_as_a_degree_word_is_no_joint() -> None:
     text = ("Donald Trump is taking on the American media as so many millions of Americans have "
-            "longed for, have hoped for, and have wished for, and to some it feels uncomfortable.")
+            "longed for, have hoped for, and have wished for -- and to some, it feels "
+            "uncomfortable.")  # was split as "... media as. So many millions ..."
     assert readability.split_long_sentences(text) == text
