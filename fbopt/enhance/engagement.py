@@ -6,13 +6,15 @@ first sentence (never after an abbreviation, "Trump Jr.", nor inside a word such
 "Summer2024!"); a post with no question and no call to action gets one that matches its intent
 (fbopt.enhance.intent: an event, an offer, an appeal, a notice, a tip, news; never an apology, a
 thank-you, a quote or a safety notice); a post with no hashtag gets one from the row's topic,
-else from a name (news) or a two-word noun phrase of its first sentence ("keyboard shortcut";
+else from a name (news) or a two-word set phrase of its first sentence ("keyboard shortcut",
+not "beer trap": a word pair the frequency lists hold far more often together than apart;
 Lemminflect's lexicon says which words can be nouns), else none.
 Quoted text, links, mentions and hashtags are never changed, and nothing is cut.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
 from collections.abc import Sequence
@@ -27,8 +29,8 @@ from fbopt.quality.spans import protected_spans
 ASKS: dict[str, tuple[str, ...]] = {
     "event": ("Will we see you there? Tag a friend who'd love it.",
               "Who's coming? Tag someone to bring along."),
-    "offer": ("Know someone who'd love this? Tag them below.",
-              "Know someone who'd love this? Share this with them."),
+    "offer": ("Know someone who'd love this? Share this with them.",
+              "Know someone who'd love this? Share this with a friend."),
     "notice": ("Know someone this affects? Share this with them.",
                "Please pass this on to anyone it affects."),
     "tip": ("Found this useful? Share it with someone who needs it.",
@@ -70,7 +72,15 @@ _CTA = re.compile(CTA.replace("(?i)", ""), re.IGNORECASE)
 _MIXED = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
 # A name: one to four capitalised words (Trump, New York, White House, Wall Street Journal).
 # A middle initial is kept out of the tag (Donald J. Trump -> #DonaldTrump).
-_NAME = re.compile(r"(?<![\w'’])[A-Z][a-z]+(?:(?:[ ][A-Z]\.)?[ ][A-Z][a-z]+){0,3}(?![\w'’])")
+# A possessive ends it ("President Trump's nominee" -> #Trump).
+_NAME = re.compile(r"(?<![\w'’])[A-Z][a-z]+(?:(?:[ ][A-Z]\.)?[ ][A-Z][a-z]+){0,3}"
+                   r"(?!\w|['’](?!s\b))")
+# One word alone that is a people's adjective (Russian, American) or an institution (Senate):
+# what the post is about is a name, not "#Russian" or "#President".
+_DEMONYM = re.compile(r"(?:ian|ican|ean|ese|ish)$")
+_INSTITUTIONS = {"senate", "congress", "house", "court", "government", "police", "army", "navy",
+                 "state", "city", "county", "university", "church", "parliament", "cabinet",
+                 "corp", "inc", "ltd", "llc", "co", "group"}
 # Titles before a name are left out of its tag (President Donald J. Trump -> #DonaldTrump).
 _TITLES = {"president", "senator", "sen", "rep", "representative", "gov", "governor", "mr", "mrs",
            "ms", "dr", "prof", "judge", "general", "secretary", "pope", "king", "queen",
@@ -107,6 +117,8 @@ def add_ask(text: str, intent: str = "announcement") -> str:
     prose = _without_links(text)
     if "?" in prose or _CTA.search(prose) or not intents.takes_call_to_action(intent):
         return text
+    if intent in {"announcement", "offer"} and intents.is_tip(text):
+        intent = "tip"  # "Grow your own herbs ... less than $3 a pot" is advice, not a sale
     if intent == "announcement":
         intent = ("appeal" if _APPEAL.search(prose) else "notice" if intents.is_notice(text)
                   else "tip" if _TIP.search(prose) else intent)
@@ -123,12 +135,11 @@ def add_hashtags(text: str, topic: str | None = None, most: int = 2, news: bool 
     if any(kind == "hashtag" for _, _, kind in protected_spans(text)):
         return text
     words = _topic_words(topic)[:most] if topic else []
-    # Without a topic, one tag from the post's own noun phrases: the first of its first
-    # sentence (the topic is most often there), else of the whole post; in news, a name first.
-    # A single word alone ("#Area", "#Ours") says too little to be worth a tag.
+    # Without a topic, one tag from the post's own set phrases: the first of its first
+    # sentence, where the topic is (a phrase further on is a detail: 'travel guides' in a book
+    # sale); in news, a name first. A single word alone ("#Area", "#Ours") says too little.
     first = _first_sentence(text)
-    words = words or ((_names(first) if news else []) + _noun_phrases(first)
-                      or _noun_phrases(text))[:1]
+    words = words or ((_names(first) if news else []) + _noun_phrases(first))[:1]
     tags = ["#" + "".join(w[:1].upper() + w[1:] for w in word.split() if w.isalpha())
             for word in words]
     return f"{text.rstrip()} {' '.join(tags)}" if tags else text
@@ -194,9 +205,31 @@ def _noun_phrases(text: str) -> list[str]:
             first, second = (w.lower() for w in match)
             if (first not in _STOP and second not in _STOP and lex.count(first) >= 100_000
                     and lex.count(second) >= 100_000 and not _VERBISH.search(first)
-                    and can_be_noun(first) and is_noun_reading(second)):
+                    and can_be_noun(first) and is_noun_reading(second)
+                    and set_phrase(first, second)):
                 found.append(f"{first} {second}")
     return list(dict.fromkeys(found))
+
+
+# How much more often a pair is written together than its words' counts predict (log2, from
+# the shipped frequency lists): 'keyboard shortcut' 16.9, 'gift cards' 10.1, 'council tax' 9.6
+# are set phrases people tag; 'application code' 7.2, 'online form' 7.8 are words side by side.
+SET_PHRASE_PMI = 9.0
+
+
+def set_phrase(first: str, second: str) -> bool:
+    """Whether the pair (or its singular, 'cinnamon bun') is a set phrase: listed among the
+    frequency list's word pairs and far more often together than apart ('beer trap' and 'slug
+    damage' are not listed; 'application code' is, but loosely)."""
+    from fbopt.enhance.lexicon import lexicon
+
+    lex = lexicon()
+    for head in dict.fromkeys((second, second[:-1] if second.endswith("s") else second)):
+        together = lex.bigrams.get((first, head), 0)
+        apart = lex.count(first) * lex.count(head)
+        if together and apart and math.log2(together * lex.total / apart) >= SET_PHRASE_PMI:
+            return True
+    return False
 
 
 def _pairs(span: str) -> list[tuple[str, str]]:
@@ -256,6 +289,9 @@ def _without_title(span: str, start: int, name: str) -> str:
         words = words[1:]
     words = words[1:] if words[0].endswith(".") else words
     name = " ".join(words)
+    if len(words) == 1 and (words[0].lower() in _TITLES | _INSTITUTIONS
+                            or _DEMONYM.search(words[0])):
+        return ""
     return name if _is_name(span, start, name) else ""
 
 

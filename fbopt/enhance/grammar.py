@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fbopt.enhance.edits import Edit, apply_edits
 from fbopt.enhance.lexicon import Lexicon, lexicon, symspell, tokens
 from fbopt.quality.grammar import GrammarIssue
-from fbopt.quality.spelling import in_use
+from fbopt.quality.spelling import in_use, plural_of_known
 
 _WORD_BEFORE = re.compile(r"([A-Za-z']+)[ \t]+$")
 _WORD_AFTER = re.compile(r"^[ \t]+([A-Za-z']+)")
@@ -96,14 +96,28 @@ class GrammarFixer:
         return out
 
     def choose(self, text: str, issue: GrammarIssue) -> str | None:
-        """The best replacement for the issue's span, or None to leave it."""
+        """The best replacement for the issue's span, or None to leave it; the first word of the
+        post or of a line gets its capital ('alot of people' -> 'A lot of people': the issue
+        covers the word, so the capital rule's issue on it was dropped)."""
+        choice = self._choose(text, issue)
+        line_start = not text[:issue.offset].rsplit("\n", 1)[-1].strip()
+        if choice and line_start and choice[:1].islower() and text[issue.offset:][:1].isalpha():
+            return choice[:1].upper() + choice[1:]
+        return choice
+
+    def _choose(self, text: str, issue: GrammarIssue) -> str | None:
         original = text[issue.offset:issue.offset + issue.length]
         if _in_capitals(text, issue.offset + issue.length):
             return None  # "A FRIEND": the backends read shouted words as acronyms
+        if issue.rule == "ItsContraction" and issue.suggestions:
+            # "it's" reads as "it is" and "it has" both: "its got" -> "it's got", not "it has got"
+            return _match_case(original, issue.suggestions[0])
         if issue.kind in SPELLING_KINDS:
             sure = _certain_spelling(original, issue.suggestions)
             if sure is not None:
                 return sure
+            if original.isalpha() and plural_of_known(original):
+                return None  # 'alliums' is no 'albums': the word lists miss rare plurals
 
         proposed = list(dict.fromkeys(issue.suggestions or ((issue.suggestion,)
                                                             if issue.suggestion else ())))

@@ -40,18 +40,27 @@ _WHEN = re.compile(rf"\b(?:{_DAY})\b", re.IGNORECASE)
 # Past-tense reports of an event ("The switch-on drew 3,000 people") are news, not invitations.
 _PAST = re.compile(r"\b(drew|spent|was|were|went|happened|raised|collected|celebrated|"
                    r"had a|came|joined us)\b", re.IGNORECASE)
+# Cues that make a post an offer on their own, and cues (a price, "free", "deal") that do so only
+# when the post speaks to its readers or as the seller: "$4 Trillion in FY 2017" and "offering
+# $15,000 to an undercover agent" are news.
 _OFFER = re.compile(
-    r"[$£€¥]\s?\d|\d+\s?% off|\b(sale|free|deal|offer|discount|giveaway|half price|"
-    r"gift cards?|voucher|for sale|in stock|just in|new arrivals?|now available|available|"
-    r"order (?:now|online)|on the menu|new on|limited|only \d+|buy one)\b", re.IGNORECASE)
+    r"\d+\s?% off|\b(sale|discount|giveaway|half price|gift cards?|voucher|for sale|in stock|"
+    r"just in|new arrivals?|now available|order (?:now|online)|on the menu|new on|buy one)\b",
+    re.IGNORECASE)
+_PRICE = re.compile(r"[$£€¥]\s?\d|\b(free|deal|offer|available|limited|only \d+)\b",
+                    re.IGNORECASE)
+_ADDRESS = re.compile(r"\b(you|your|we|we'?re|our|us|today|tonight|this week(?:end)?)\b",
+                      re.IGNORECASE)
 _NEWS = re.compile(r"\b(according to|officials?|reported|reports|police|announced|said|"
                    r"breaking|court|election|minister|president|government|study finds)\b",
                    re.IGNORECASE)
 # Announcements of a change people must act on, who should pass it on.
 _NOTICE = re.compile(
     r"\b(closed?|closing|closure|opening hours|open(?:s|ing)? (?:on|from|at)|now open|reopen\w*|"
-    r"starts?|is live|moving|moves?|changes?|new (?:hours|timetable|day|location)|"
-    r"deadline|due by|hiring|reminder|interrupted|resurfac\w+|diversion|parking|collection)\b",
+    r"starts?|is live|moving|moves?|changes? to (?:the|our|your)|"
+    r"(?:schedule|timetable|route|opening) changes?|new (?:hours|timetable|day|location)|"
+    r"deadline|due by|hiring|reminder|interrupted|resurfac\w+|diversion|parking|collection|"
+    r"(?:stay|be|now) open (?:until|till|late)|open until)\b",
     re.IGNORECASE)
 
 
@@ -67,7 +76,7 @@ def intent_of(text: str, content_type: str | None = None) -> str:
         return "question"
     if (_EVENT.search(prose) and _WHEN.search(text)) and not _PAST.search(prose):
         return "event"
-    if _OFFER.search(text):
+    if _OFFER.search(text) or (_PRICE.search(text) and _ADDRESS.search(prose)):
         return "offer"
     if (content_type or "").strip().lower() in {"news", "breaking news"} or _NEWS.search(prose):
         return "news"
@@ -100,6 +109,19 @@ def takes_call_to_action(intent: str) -> bool:
 def takes_hashtags(intent: str) -> bool:
     """Tags make an apology, a thank-you, a quote or a safety notice read as marketing."""
     return intent in {"event", "offer", "news", "announcement", "question"}
+
+
+# Advice opens with an imperative of doing ("Water your garden in the morning", "Grow your own
+# herbs"), not of buying or coming ("Join", "Order", "Visit": those are offers and events).
+_ADVICE = re.compile(
+    r"^\s*(?:grow|water|plant|sow|prune|feed|mulch|repot|try|use|keep|add|store|soak|cut|mix|"
+    r"check|turn|clean|avoid|save|stretch|warm up|drink|let|skip|start|swap|write|back up|"
+    r"update|enable|lock|rinse|freeze|chill)\b(?! (?:our|us)\b)", re.IGNORECASE)
+
+
+def is_tip(text: str) -> bool:
+    """Advice: a post that opens with an imperative of doing ("Water your garden...")."""
+    return bool(_ADVICE.search(own_words(text)))
 
 
 def is_notice(text: str) -> bool:

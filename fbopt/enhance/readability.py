@@ -25,10 +25,11 @@ MIN_PART = 6
 # A sentence ends at . ! ? followed by a space or the end (not inside 4.50 or example.com).
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+[.!?]*")
 # A joint: an optional comma or dash ("... Trump — but the"), then a conjunction that can start
-# a new sentence.
+# a new sentence; not "so" as a degree word ("as so many millions", "so much", "so that").
 _JOINT = re.compile(r"(?:,|\s*[—–]|\s+--)?\s+(and then|and(?=\s+(?:i|we|you|they|he|she|it|its"
                     r"|it's|there|this|that|these|those|our|my|your|their|everyone|people)\b)"
-                    r"|but|so|which means)\s+"
+                    r"|but|(?<!\bas )(?<!\bnot )(?<!\bor )(?<!\bjust )(?<!\beven )so(?!\s+(?:many|"
+                    r"much|few|little|far|long|often|that|well|badly|very|to)\b)|which means)\s+"
                     r"(?=[^\W\d_])", re.IGNORECASE)
 _CLOSING_QUOTES = {'"', "”", "’", "'"}
 # What starts the new sentence: "We went home and we slept" -> "We went home. We slept."

@@ -142,6 +142,11 @@ def phrase_commas(text: str) -> list[GrammarIssue]:
     return issues
 
 
+# A word of letters and digits (Summer2024!, v2.0.): its mark is part of a password, a version
+# or a name, not a sentence end.
+_MIXED_END = re.compile(r"(?:[^\W\d_]\d|\d[^\W\d_])\S*[.!?]$")
+
+
 def sentence_starts(text: str) -> list[GrammarIssue]:
     """A capital for a sentence's first word; the issue covers the first letter only, so a comma
     rule on the same word still applies."""
@@ -149,7 +154,7 @@ def sentence_starts(text: str) -> list[GrammarIssue]:
     for match in _LOWER_START.finditer(text):
         start = match.start("word")
         before = text[:start].rstrip()
-        if before.endswith(".") and abbreviation(before[:-1]):
+        if before.endswith(".") and abbreviation(before[:-1]) or _MIXED_END.search(before):
             continue
         letter = text[start]
         issues.append(GrammarIssue(

@@ -64,7 +64,34 @@ def is_known(word: str) -> bool:
     words = known_words()
     if w in words:
         return True
-    return w.endswith("'s") and w[:-2] in words
+    return w.endswith("'s") and w[:-2] in words or plural_of_known(w)
+
+
+def plural_of_known(word: str) -> bool:
+    """Whether `word` is the plural of a word the frequency list knows (alliums, hostas,
+    dahlias, crocuses): the lists miss plurals of rare nouns that a gardener or a cook writes.
+    Not a wrong plural learners write (familys, problemes, livestocks, olders: JFLEG has them):
+    -es only after s, x, z, ch or sh; no -s after a consonant and y or on a comparative; and
+    where Lemminflect knows the noun, only a plural it lists. The CMU dictionary alone is not
+    enough: it lists misspellings too (freind)."""
+    w = word.lower().replace("’", "'")
+    if len(w) <= 4 or not w.endswith("s") or w.endswith("ss"):
+        return False
+    stem = w[:-2] if w.endswith("es") and w[:-2].endswith(("s", "x", "z", "ch", "sh")) else w[:-1]
+    if stem.endswith("y") and stem[-2:-1] not in "aeiou":
+        return False
+    if stem.endswith("er") and _listed(stem[:-2]) or not _listed(stem):
+        return False  # 'olders', 'smallers'
+    from lemminflect import getAllInflections  # loads its tables: only for unlisted plurals
+
+    plurals = getAllInflections(stem, upos="NOUN").get("NNS")
+    return plurals is None or w in plurals
+
+
+def _listed(word: str) -> bool:
+    from fbopt.enhance.lexicon import lexicon
+
+    return bool(word) and word not in MISSPELLINGS and lexicon().count(word) > 0
 
 
 # wordfreq's Zipf scale: 3 is once in a million words, 2 once in ten million.

@@ -142,3 +142,24 @@ def test_the_enhancer_fixes_what_the_fluency_check_and_speller_flag(text: str,
     assert before.grammar_issues and before.grammar_score < 1.0
     assert result.text == fixed and result.enhancements == ["grammar"]
     assert result.after.grammar_score == 1.0
+
+
+def test_a_rare_plural_of_a_known_word_is_not_fixed_into_a_common_word() -> None:
+    text = "Tulips, daffodils and alliums from $4.99 a bag."
+    issue = spelling(text, "alliums", "albums")
+    assert GrammarFixer().choose(text, issue) is None  # 'alliums' is no 'albums'
+    text = "Slugs eating your hostas?"
+    assert GrammarFixer().choose(text, spelling(text, "hostas", "hosts")) is None
+    text = "My freinds came."  # the CMU list has 'freind': its plural is still a misspelling
+    assert GrammarFixer().choose(text, spelling(text, "freinds", "friends")) == "friends"
+
+
+def test_a_fix_at_the_post_start_gets_its_capital_and_its_becomes_its_contraction() -> None:
+    text = "alot of people think so"
+    issue = GrammarIssue("BoundaryError", "a lot", 0, 4, "a lot", "OpenCompounds", ("a lot",))
+    assert GrammarFixer().fix(text, [issue]) == "A lot of people think so"
+    text = "Our menu is here and its got pumpkin everything."
+    start = text.index("its")
+    issue = GrammarIssue("Punctuation", "it's", start, 3, "it's", "ItsContraction",
+                         ("it's", "it has"))
+    assert GrammarFixer().fix(text, [issue]) == "Our menu is here and it's got pumpkin everything."

@@ -85,3 +85,10 @@ def test_plural_subjects_take_are() -> None:
     for text in ("The number of people is rising.", "His respect for women is legendary.",
                  "There is a cat."):
         assert verbs(text) == [], text
+
+
+def test_no_capital_after_a_mark_inside_a_password_or_version() -> None:
+    text = "if you still use passwords like Summer2024! in your company, read this. then act."
+    assert fixed(text) == "If you still use passwords like Summer2024! in your company, read " \
+        "this. Then act."
+    assert fixed("update to v2.0. it is faster") == "update to v2.0. it is faster".capitalize()

@@ -67,3 +67,14 @@ def test_recieved_and_contractions_without_apostrophe_are_misspellings() -> None
     assert _flagged("We recieved it, but I couldnt tell and they dont know.") == \
         ["recieved", "couldnt", "dont"]
     assert _flagged("The cant of thieves: it wont last.") == []  # words of their own
+
+
+def test_plurals_of_listed_words_are_known() -> None:
+    assert is_known("alliums") and is_known("hostas") and is_known("dahlias")
+    assert not is_known("freinds")  # the CMU list has 'freind', the frequency list does not
+    assert _flagged("Tulips, daffodils and alliums from $4.99 a bag.") == []
+
+
+def test_wrong_plurals_learners_write_are_still_unknown() -> None:
+    for word in ("familys", "problemes", "livestocks", "olders", "carbones"):
+        assert not is_known(word), word
