@@ -31,6 +31,10 @@ AUXILIARIES = frozenset("is are was were be been am has have had do does did wil
 CONTRACTIONS = ("'re", "'ve", "'ll", "'m", "'d", "’re", "’ve", "’ll", "’m", "’d")
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20}
+# Names the lexicon also holds as common nouns or verbs (python, excel): written capitalised
+# whatever the position, so a subject never reads "python type hints".
+NAMES = frozenset("python java javascript excel linux android kotlin instagram facebook "
+                  "tiktok youtube whatsapp linkedin wordpress shopify".split())
 FUNCTION_WORDS = (DETERMINERS | PRONOUNS | PREPOSITIONS | CONJUNCTIONS | RELATIVES | WH_WORDS
                   | AUXILIARIES | frozenset("not to as if then also just very really".split()))
 

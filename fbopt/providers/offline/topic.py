@@ -165,7 +165,8 @@ def mid(text: str) -> str:
     """Lower-case the first letter for function words (The, Our, How...); names keep theirs."""
     first, _, rest = text.partition(" ")
     second = rest.split(" ", 1)[0]
-    name = second[:1].isupper() or first.isupper() or any(c.isupper() for c in first[1:])
+    name = second[:1].isupper() or first.isupper() or any(c.isupper() for c in first[1:]) \
+        or first.lower() in lx.NAMES
     if first.lower() in lx.FUNCTION_WORDS or first.lower() in _LOWER_FIRST or (
             lx.classes(first) and not name):
         return first[0].lower() + text[1:]
