@@ -10,6 +10,9 @@ import hashlib
 import random
 import re
 import string
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
 
 from fbopt.providers.base import CompletionRequest
 from fbopt.providers.offline import lexicon as lx
@@ -130,6 +133,12 @@ def fields(topic: Topic, audience: str) -> dict[str, str]:
     out["price_clause"] = (" from " + price) if price else ""
     if price and re.search(r"\b(?:from|starting at)\s+" + re.escape(price), topic.text, re.I):
         out["price_from"] = price
+    focus = _focus(topic)
+    if focus:
+        plural = lx.is_plural(words_of(focus)[-1]) or focus.endswith("ing")
+        out.update(focus=focus, Focus=_cap(focus), focus_be="have" if plural else "has",
+                   focus_look="look" if plural else "looks",
+                   Focus_have="Have" if plural else "Has", focus_have="have" if plural else "has")
     if topic.kind == "safety":
         out["affected"] = _affected(topic)
     words = {w.lower() for w in words_of(topic.text)}
@@ -137,6 +146,31 @@ def fields(topic: Topic, audience: str) -> dict[str, str]:
         if words & set(cues):
             out[flag] = ""
     return {k: v for k, v in out.items() if v or k.startswith("_") or k.endswith("_clause")}
+
+
+@lru_cache(maxsize=8192)
+def _focus(topic: Topic) -> str:
+    """What a line can ask about: the topic's most telling keyphrase whose head is not a
+    generic word, a countable singular made plural (questions about data pipelines), mass nouns
+    and -ing words left as they are (coffee, winter driving)."""
+    for phrase in topic.phrases:
+        words = words_of(phrase)
+        last = words[-1]
+        if last.lower() in lx.GENERIC or not lx.can_be_noun(last) or len(words) > 3:
+            continue
+        return " ".join(words[:-1] + [_count_plural(last)])
+    return ""
+
+
+@lru_cache(maxsize=16384)
+def _count_plural(noun: str) -> str:
+    low = noun.lower()
+    if low.endswith("ing") or lx.is_plural(low) or not low.isalpha() or noun[:1].isupper():
+        return noun
+    plural = lx.plural(low)
+    # A noun whose plural is far rarer than it is (coffee, advice) is a mass noun: keep it.
+    keep = zipf_frequency(plural, "en") < zipf_frequency(low, "en") - 1.2
+    return noun if keep else plural
 
 
 def _affected(topic: Topic) -> str:

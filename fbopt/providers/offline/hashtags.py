@@ -12,11 +12,7 @@ import re
 from fbopt.providers.offline import lexicon as lx
 from fbopt.providers.offline.topic import Topic, analyse, is_noun_phrase, words_of
 
-# Nouns too general to tag on their own: #Tips or #Day says nothing about the post.
-_GENERIC = frozenset("tip tips way ways thing things idea ideas guide day week month year time "
-                     "times people team home list story news update chance minutes hours half "
-                     "morning evening night weekend today one lot part kind start end hour seconds "
-                     "ten minutes".split())
+_GENERIC = lx.GENERIC
 
 
 def tag_text(phrase: str) -> str:
