@@ -110,7 +110,7 @@ def is_serious(req: CompletionRequest) -> bool:
 
 def _word_caches() -> list:
     """Every per-word cache of the composer, so 'every word new' pays for each lookup."""
-    return [lx.classes, lx.is_plural, topic_module._rarity, compose_module._count_plural,
+    return [lx.classes, lx.is_plural, topic_module._rarity, compose_module._mass,
             compose_module._focus, analyse]
 
 

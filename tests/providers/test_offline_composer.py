@@ -210,4 +210,4 @@ def test_questions_about_the_focus_agree_in_number() -> None:
     text = "\n".join(compose("What a data pipeline actually does", "professional", "technical", v,
                              "managers") for v in range(4))
     assert "data pipeline?" not in text and "about data pipeline " not in text, text
-    assert "data pipelines" in text, text
+    assert "data pipeline" in text, text

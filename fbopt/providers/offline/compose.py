@@ -22,6 +22,7 @@ from fbopt.providers.offline.topic import (
     Topic,
     analyse,
     finite_verb_at,
+    is_noun_phrase,
     mid,
     without_count,
     words_of,
@@ -150,27 +151,37 @@ def fields(topic: Topic, audience: str) -> dict[str, str]:
 
 @lru_cache(maxsize=8192)
 def _focus(topic: Topic) -> str:
-    """What a line can ask about: the topic's most telling keyphrase whose head is not a
-    generic word, a countable singular made plural (questions about data pipelines), mass nouns
-    and -ing words left as they are (coffee, winter driving)."""
-    for phrase in topic.phrases:
-        words = words_of(phrase)
-        last = words[-1]
-        if last.lower() in lx.GENERIC or not lx.can_be_noun(last) or len(words) > 3:
+    """What a line can ask about: the topic's label, the head of its subject or its most telling
+    keyphrase, when it reads right with no article: a plural, a mass noun, an -ing phrase or a
+    name (sourdough starters, coffee, winter driving). A singular count noun (data pipeline)
+    would need an article the topic does not give, so no line asks about it."""
+    head = words_of(_head(topic.subject))
+    if head and head[-1].lower() in lx.GENERIC:
+        head = head[:-1]  # meal prep ideas -> meal prep; tips -> nothing
+    label = [] if topic.kind in ("safety", "news", "hiring") else words_of(topic.label)
+    for words in (label, head, *(words_of(p) for p in topic.phrases)):
+        if not words or len(words) > 3 or not is_noun_phrase(words) or words[0].lower() in \
+                lx.WH_WORDS or any(w.lower().endswith(("'s", "’s")) for w in words):
             continue
-        return " ".join(words[:-1] + [_count_plural(last)])
+        last = words[-1]
+        if last.lower() in lx.GENERIC or "ADJ" in lx.classes(last) or not _bare(words):
+            continue
+        return mid(" ".join(words))
     return ""
 
 
 @lru_cache(maxsize=16384)
-def _count_plural(noun: str) -> str:
+def _mass(noun: str) -> bool:
+    """A noun whose plural is far rarer than it is (coffee, packaging) is a mass noun."""
     low = noun.lower()
-    if low.endswith("ing") or lx.is_plural(low) or not low.isalpha() or noun[:1].isupper():
-        return noun
-    plural = lx.plural(low)
-    # A noun whose plural is far rarer than it is (coffee, advice) is a mass noun: keep it.
-    keep = zipf_frequency(plural, "en") < zipf_frequency(low, "en") - 1.2
-    return noun if keep else plural
+    return zipf_frequency(lx.plural(low), "en") < zipf_frequency(low, "en") - 1.2
+
+
+def _bare(words: list[str]) -> bool:
+    last = words[-1]
+    # fixing leaking tap needs an article as much as leaking tap does: the last word decides.
+    return (lx.is_plural(last) or last.lower().endswith("ing") or last[:1].isupper()
+            or not last.isalpha() or _mass(last))
 
 
 def _affected(topic: Topic) -> str:

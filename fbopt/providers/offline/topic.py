@@ -223,7 +223,8 @@ def keyphrases(text: str) -> tuple[str, ...]:
             continue
         after = words[at + len(pw)] if at + len(pw) < len(words) else ""
         glued_before = before and not lx.is_function_word(before) and lx.can_be_noun(before) \
-            and not lx.can_be_verb(before) and "ADJ" not in lx.classes(before)
+            and not lx.can_be_verb(before) and "ADJ" not in lx.classes(before) \
+            and before.lower() not in lx.NUMBER_WORDS and not before.isdigit()
         glued_after = after and not lx.is_function_word(after) and lx.can_be_noun(after) \
             and not lx.verb_only(after) and not _PRICE.match(after)
         if not glued_before and not glued_after:
