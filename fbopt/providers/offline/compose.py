@@ -231,8 +231,11 @@ class OfflineComposer:
         parts, used = self._parts(plan, topic, have, letter, rng, variant)
         tag_rng = random.Random(_seed(req, with_variant=True))
         tags = hashtags(topic, tag_rng, limit=2 if tone == "serious" else 3)
-        extra = [t for t in _usable(BODY.get(topic.kind, BODY["general"]), letter, have)
-                 if t not in used]
+        # Lines to add only when a post is under min_chars: the kind's own first, then the
+        # general ones (a topic with no focus and no action leaves its kind's bank empty).
+        extra = [t for bank in (BODY.get(topic.kind, BODY["general"]), BODY["general"],
+                                CTA["general"])
+                 for t in _usable(bank, letter, have) if t not in used]
         text = _fit(parts, tags, [t.format_map(have) for t in extra], req)
         return _plain(text) if tone == "serious" else text
 
