@@ -80,7 +80,7 @@ def repetition(posts: list[tuple[CompletionRequest, str]]) -> tuple[float, list[
 def tag_problem(tag: str, topic: str) -> str:
     """'' for a good tag, else 'verb' (a verb-only word, or a head that cannot be a noun) or
     'fragment' (its words are not side by side in the topic)."""
-    parts = re.findall(r"[A-Z]+(?![a-z])\d*|[A-Z]?[a-z]+\d*|\d+[a-z]*", tag.lstrip("#"))
+    parts = re.findall(r"[A-Z]+(?![a-zà-ÿ])\d*|[A-Z]?[a-zà-ÿ]+\d*|\d+[a-z]*", tag.lstrip("#"))
     if not parts:
         return "fragment"
     # A participle joined by a hyphen in the topic (noise-cancelling) is a modifier, not a verb.
@@ -88,7 +88,7 @@ def tag_problem(tag: str, topic: str) -> str:
     if any(lx.verb_only(p) and p.lower() not in hyphened for p in parts) \
             or not lx.can_be_noun(parts[-1]):
         return "verb"
-    squashed = re.sub(r"[^a-z0-9]", "", topic.lower())
+    squashed = re.sub(r"[\W_]", "", topic.lower())
     return "" if "".join(p.lower() for p in parts) in squashed else "fragment"
 
 

@@ -53,7 +53,7 @@ def check_post(topic: str, tone: str, text: str) -> None:
             n = int(number) if number.isdigit() else lx.NUMBER_WORDS[number.lower()]
             assert n == items, f"promises {number} {noun}, lists {items}: {text!r}"
     # Hashtags: 1-3 noun phrases whose words stand side by side in the topic.
-    squashed = re.sub(r"[^a-z0-9]", "", topic.lower())
+    squashed = re.sub(r"[\W_]", "", topic.lower())
     tags = tags_of(text)
     assert len(tags) <= 3, text
     for tag in tags:

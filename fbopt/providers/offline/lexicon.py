@@ -40,7 +40,8 @@ GENERIC = frozenset("tip tips way ways thing things idea ideas guide day week mo
                     "times people team home list story news update chance minutes hours half "
                     "morning evening night weekend today one lot part kind start end hour seconds "
                     "science scenes basics anything everything something history checklist results "
-                    "twenties thirties beginner beginners winter summer spring autumn".split())
+                    "twenties thirties beginner beginners winter summer spring autumn days weeks "
+                    "months years".split())
 FUNCTION_WORDS = (DETERMINERS | PRONOUNS | PREPOSITIONS | CONJUNCTIONS | RELATIVES | WH_WORDS
                   | AUXILIARIES | frozenset("not to as if then also just very really".split()))
 

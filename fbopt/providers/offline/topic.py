@@ -54,7 +54,7 @@ _TIME_WORDS = re.compile(rf"^(?:{_DAYS}|today|tonight|tomorrow|this|next|every|o
 _PRICE = re.compile(r"(?:[$£€]\s?\d[\d,]*(?:\.\d\d)?(?:\s?(?:an?|per)\s(?:hour|month|year|"
                     r"person|night))?|\d[\d,]*(?:\.\d\d)?\s?(?:usd|eur|gbp|dollars|euros|pounds)"
                     r"|\d{1,2}\s?% off|half price|\bfree\b)", re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’&+-]*")
+_WORD = re.compile(r"[^\W_](?:[^\W_]|['’&+-])*")  # café is one word, not caf
 _PLACE = re.compile(r"\b(?:at|in)\s+(?:the|our|your)\s+[A-Za-z][\w'’-]*(?:\s+(?!every\b|this\b|"
                     r"next\b|on\b|from\b)[a-z][\w'’-]*){0,2}",
                     re.IGNORECASE)
