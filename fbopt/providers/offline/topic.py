@@ -186,13 +186,13 @@ def _rarity(word: str) -> float:
     return max(0.0, 7.0 - zipf_frequency(word.lower(), "en"))
 
 
-def _spans(text: str) -> list[str]:
-    """Every run of one to four words inside one clause of the text, as written."""
-    out = []
+def _spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) word indices of every run of one to four words inside one clause."""
+    out, at = [], 0
     for segment in _SEGMENT.split(text):
-        words = words_of(segment)
-        out += [" ".join(words[i:j]) for i in range(len(words))
-                for j in range(i + 1, min(i + 4, len(words)) + 1)]
+        n = len(words_of(segment))
+        out += [(at + i, at + j) for i in range(n) for j in range(i + 1, min(i + 4, n) + 1)]
+        at += n
     return out
 
 
@@ -207,13 +207,15 @@ def keyphrases(text: str) -> tuple[str, ...]:
     """The topic's noun-phrase spans, most telling first, in its casing. A span glued to a noun
     on either side (Black Friday | deals) is a fragment of a longer phrase and is dropped."""
     words = words_of(text)
-    lows = [w.lower() for w in words]
     found = []
-    for phrase in dict.fromkeys(_spans(text)):
-        pw = words_of(phrase)
-        at = _find(lows, [w.lower() for w in pw])
-        if at < 0 or not is_noun_phrase(pw) or (at == 0 and pw[0].lower().endswith("ing")):
+    seen: set[str] = set()
+    for at, end in _spans(text):
+        pw = words[at:end]
+        phrase = " ".join(pw)
+        if phrase.lower() in seen or not is_noun_phrase(pw) or (
+                at == 0 and pw[0].lower().endswith("ing")):
             continue
+        seen.add(phrase.lower())
         before = words[at - 1] if at else ""
         if before.lower() in lx.RELATIVES | {"to"} and lx.can_be_verb(pw[0]):
             continue  # catch real bugs, ease back pain: a verb and its object
@@ -221,7 +223,7 @@ def keyphrases(text: str) -> tuple[str, ...]:
             continue  # 7pm, Friday 14 June, eight glasses: dates and counts, not subjects
         if _WHEN.fullmatch(phrase) or _PERIOD.fullmatch(phrase):
             continue
-        after = words[at + len(pw)] if at + len(pw) < len(words) else ""
+        after = words[end] if end < len(words) else ""
         glued_before = before and not lx.is_function_word(before) and lx.can_be_noun(before) \
             and not lx.can_be_verb(before) and "ADJ" not in lx.classes(before) \
             and before.lower() not in lx.NUMBER_WORDS and not before.isdigit()
