@@ -10,6 +10,9 @@ import hashlib
 import random
 import re
 import string
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
 
 from fbopt.providers.base import CompletionRequest
 from fbopt.providers.offline import lexicon as lx
@@ -19,6 +22,7 @@ from fbopt.providers.offline.topic import (
     Topic,
     analyse,
     finite_verb_at,
+    is_noun_phrase,
     mid,
     without_count,
     words_of,
@@ -130,6 +134,12 @@ def fields(topic: Topic, audience: str) -> dict[str, str]:
     out["price_clause"] = (" from " + price) if price else ""
     if price and re.search(r"\b(?:from|starting at)\s+" + re.escape(price), topic.text, re.I):
         out["price_from"] = price
+    focus = _focus(topic)
+    if focus:
+        plural = lx.is_plural(words_of(focus)[-1]) or focus.endswith("ing")
+        out.update(focus=focus, Focus=_cap(focus), focus_be="have" if plural else "has",
+                   focus_look="look" if plural else "looks",
+                   Focus_have="Have" if plural else "Has", focus_have="have" if plural else "has")
     if topic.kind == "safety":
         out["affected"] = _affected(topic)
     words = {w.lower() for w in words_of(topic.text)}
@@ -137,6 +147,41 @@ def fields(topic: Topic, audience: str) -> dict[str, str]:
         if words & set(cues):
             out[flag] = ""
     return {k: v for k, v in out.items() if v or k.startswith("_") or k.endswith("_clause")}
+
+
+@lru_cache(maxsize=8192)
+def _focus(topic: Topic) -> str:
+    """What a line can ask about: the topic's label, the head of its subject or its most telling
+    keyphrase, when it reads right with no article: a plural, a mass noun, an -ing phrase or a
+    name (sourdough starters, coffee, winter driving). A singular count noun (data pipeline)
+    would need an article the topic does not give, so no line asks about it."""
+    head = words_of(_head(topic.subject))
+    if head and head[-1].lower() in lx.GENERIC:
+        head = head[:-1]  # meal prep ideas -> meal prep; tips -> nothing
+    label = [] if topic.kind in ("safety", "news", "hiring") else words_of(topic.label)
+    for words in (label, head, *(words_of(p) for p in topic.phrases)):
+        if not words or len(words) > 3 or not is_noun_phrase(words) or words[0].lower() in \
+                lx.WH_WORDS or any(w.lower().endswith(("'s", "’s")) for w in words):
+            continue
+        last = words[-1]
+        if last.lower() in lx.GENERIC or "ADJ" in lx.classes(last) or not _bare(words):
+            continue
+        return mid(" ".join(words))
+    return ""
+
+
+@lru_cache(maxsize=16384)
+def _mass(noun: str) -> bool:
+    """A noun whose plural is far rarer than it is (coffee, packaging) is a mass noun."""
+    low = noun.lower()
+    return zipf_frequency(lx.plural(low), "en") < zipf_frequency(low, "en") - 1.2
+
+
+def _bare(words: list[str]) -> bool:
+    last = words[-1]
+    # fixing leaking tap needs an article as much as leaking tap does: the last word decides.
+    return (lx.is_plural(last) or last.lower().endswith("ing") or last[:1].isupper()
+            or not last.isalpha() or _mass(last))
 
 
 def _affected(topic: Topic) -> str:
@@ -186,8 +231,11 @@ class OfflineComposer:
         parts, used = self._parts(plan, topic, have, letter, rng, variant)
         tag_rng = random.Random(_seed(req, with_variant=True))
         tags = hashtags(topic, tag_rng, limit=2 if tone == "serious" else 3)
-        extra = [t for t in _usable(BODY.get(topic.kind, BODY["general"]), letter, have)
-                 if t not in used]
+        # Lines to add only when a post is under min_chars: the kind's own first, then the
+        # general ones (a topic with no focus and no action leaves its kind's bank empty).
+        extra = [t for bank in (BODY.get(topic.kind, BODY["general"]), BODY["general"],
+                                CTA["general"])
+                 for t in _usable(bank, letter, have) if t not in used]
         text = _fit(parts, tags, [t.format_map(have) for t in extra], req)
         return _plain(text) if tone == "serious" else text
 

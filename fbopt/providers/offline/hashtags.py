@@ -12,18 +12,14 @@ import re
 from fbopt.providers.offline import lexicon as lx
 from fbopt.providers.offline.topic import Topic, analyse, is_noun_phrase, words_of
 
-# Nouns too general to tag on their own: #Tips or #Day says nothing about the post.
-_GENERIC = frozenset("tip tips way ways thing things idea ideas guide day week month year time "
-                     "times people team home list story news update chance minutes hours half "
-                     "morning evening night weekend today one lot part kind start end hour seconds "
-                     "ten minutes".split())
+_GENERIC = lx.GENERIC
 
 
 def tag_text(phrase: str) -> str:
     """CamelCase a phrase, keeping names and acronyms as written (iPhone, B2B, API)."""
     out = []
     for word in re.split(r"[\s\-]+", phrase):
-        clean = re.sub(r"[^0-9A-Za-z]", "", word)
+        clean = re.sub(r"[\W_]", "", word)  # letters of any script: #NeighbourhoodCafé
         if clean:
             out.append(clean if any(c.isupper() for c in clean[1:]) else clean[:1].upper()
                        + clean[1:])
@@ -43,17 +39,21 @@ def is_tag_phrase(words: list[str]) -> bool:
         return word.lower() not in _GENERIC and (not tags or tags <= {"NOUN", "PROPN"}
                                                  or word[:1].isupper() and "VERB" not in tags)
     units = ("one", "lot", "minutes", "hours", "days", "weeks", "months", "years", "seconds")
-    return words[-1].lower() not in units and not words[0].isdigit()
+    if any(w.lower().endswith(("'s", "’s")) for w in words):
+        return False  # town's old lighthouse: a possessive glued into a tag
+    return words[-1].lower() not in units and words[-1].lower() not in _GENERIC \
+        and not words[0].isdigit()
 
 
 def hashtags(topic: Topic, rng: random.Random, limit: int = 3) -> list[str]:
     """The topic's keyphrases that pass `is_tag_phrase`, best first, one to `limit` of them."""
     chosen: list[str] = []
     seen_words: set[str] = set()
-    pool = ([topic.label] if topic.label else []) + list(topic.phrases)
+    # The subject comes last: a question's subject (houseplant) may be in no keyphrase.
+    pool = ([topic.label] if topic.label else []) + list(topic.phrases) + [topic.subject]
     for phrase in pool:
         words = words_of(phrase)
-        if not is_tag_phrase(words) or len(words) > 3:
+        if not is_tag_phrase(words) or len(words) > 4 or words[0][:1].isdigit():
             continue
         lows = {w.lower() for w in words}
         if lows <= seen_words:

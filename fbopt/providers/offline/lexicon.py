@@ -31,6 +31,17 @@ AUXILIARIES = frozenset("is are was were be been am has have had do does did wil
 CONTRACTIONS = ("'re", "'ve", "'ll", "'m", "'d", "’re", "’ve", "’ll", "’m", "’d")
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20}
+# Names the lexicon also holds as common nouns or verbs (python, excel): written capitalised
+# whatever the position, so a subject never reads "python type hints".
+NAMES = frozenset("python java javascript excel linux android kotlin instagram facebook "
+                  "tiktok youtube whatsapp linkedin wordpress shopify".split())
+# Nouns too general to stand for a topic on their own: #Tips or "questions about ways" say nothing.
+GENERIC = frozenset("tip tips way ways thing things idea ideas guide day week month year time "
+                    "times people team home list story news update chance minutes hours half "
+                    "morning evening night weekend today one lot part kind start end hour seconds "
+                    "science scenes basics anything everything something history checklist results "
+                    "twenties thirties beginner beginners winter summer spring autumn days weeks "
+                    "months years".split())
 FUNCTION_WORDS = (DETERMINERS | PRONOUNS | PREPOSITIONS | CONJUNCTIONS | RELATIVES | WH_WORDS
                   | AUXILIARIES | frozenset("not to as if then also just very really".split()))
 
@@ -104,6 +115,10 @@ def is_plural(noun: str) -> bool:
     if not word.isalpha() or word.endswith(("ss", "us", "is")):
         return False
     return bool(_ENGINE.singular_noun(word))
+
+
+def plural(noun: str) -> str:
+    return _ENGINE.plural_noun(noun)
 
 
 def be(noun: str) -> str:

@@ -1,8 +1,8 @@
 """Topic analysis for the offline composer: the form a topic comes in (noun phrase, sentence,
 labelled headline, question, how-to, event, job, offer, list, explainer) and the parts a post needs.
 
-Not for writing any text: it only reads the topic. Keyphrases come from yake (its stopword lists
-ship with it; nothing is downloaded), word classes from lemminflect's lexicon.
+Not for writing any text: it only reads the topic. Keyphrases are the topic's noun-phrase spans
+ranked by wordfreq rarity, word classes come from lemminflect's lexicon; nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yake
+from wordfreq import zipf_frequency
 
 from fbopt.providers.offline import lexicon as lx
 
@@ -54,7 +54,7 @@ _TIME_WORDS = re.compile(rf"^(?:{_DAYS}|today|tonight|tomorrow|this|next|every|o
 _PRICE = re.compile(r"(?:[$£€]\s?\d[\d,]*(?:\.\d\d)?(?:\s?(?:an?|per)\s(?:hour|month|year|"
                     r"person|night))?|\d[\d,]*(?:\.\d\d)?\s?(?:usd|eur|gbp|dollars|euros|pounds)"
                     r"|\d{1,2}\s?% off|half price|\bfree\b)", re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’&+-]*")
+_WORD = re.compile(r"[^\W_](?:[^\W_]|['’&+-])*")  # café is one word, not caf
 _PLACE = re.compile(r"\b(?:at|in)\s+(?:the|our|your)\s+[A-Za-z][\w'’-]*(?:\s+(?!every\b|this\b|"
                     r"next\b|on\b|from\b)[a-z][\w'’-]*){0,2}",
                     re.IGNORECASE)
@@ -165,7 +165,8 @@ def mid(text: str) -> str:
     """Lower-case the first letter for function words (The, Our, How...); names keep theirs."""
     first, _, rest = text.partition(" ")
     second = rest.split(" ", 1)[0]
-    name = second[:1].isupper() or first.isupper() or any(c.isupper() for c in first[1:])
+    name = second[:1].isupper() or first.isupper() or any(c.isupper() for c in first[1:]) \
+        or first.lower() in lx.NAMES
     if first.lower() in lx.FUNCTION_WORDS or first.lower() in _LOWER_FIRST or (
             lx.classes(first) and not name):
         return first[0].lower() + text[1:]
@@ -174,33 +175,72 @@ def mid(text: str) -> str:
 
 _LOWER_FIRST = frozenset("new last early free simple local beginner summer spring winter "
                          "autumn".split())
-_EXTRACTOR = yake.KeywordExtractor(lan="en", n=3, top=12, dedup_lim=0.9)
+_NOT_TAGGED = re.compile(rf"^(?:\d+(?:am|pm|st|nd|rd|th|%)?|{_DAYS}s?|{_MONTHS})$", re.IGNORECASE)
+_SEGMENT = re.compile(r"[:;,.!?()]|\s[-–—]\s")
+
+
+@lru_cache(maxsize=65536)
+def _rarity(word: str) -> float:
+    """How much a word tells about the topic: rare words (sourdough) score high, common ones
+    (things, day) low; names wordfreq does not know count as rare."""
+    return max(0.0, 7.0 - zipf_frequency(word.lower(), "en"))
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) word indices of every run of one to four words inside one clause."""
+    out, at = [], 0
+    for segment in _SEGMENT.split(text):
+        n = len(words_of(segment))
+        out += [(at + i, at + j) for i in range(n) for j in range(i + 1, min(i + 4, n) + 1)]
+        at += n
+    return out
+
+
+def _rank(phrase: str) -> float:
+    # Mean rarity, with a bonus per extra word: a two-word name of a thing (sourdough starters)
+    # says more than either word, as yake's n-gram scores also held (yake cost ~1 ms a topic).
+    rarity = [_rarity(w) for w in words_of(phrase)]
+    return sum(rarity) / len(rarity) * (1.0 + 0.25 * (len(rarity) - 1))
 
 
 def keyphrases(text: str) -> tuple[str, ...]:
-    """yake's keyphrases that are whole noun phrases in the topic, best first, in its casing.
-    A phrase glued to a noun on either side (Black Friday | deals) is a fragment and is dropped."""
+    """The topic's noun-phrase spans, most telling first, in its casing. A span glued to a noun
+    on either side (Black Friday | deals) is a fragment of a longer phrase and is dropped."""
     words = words_of(text)
-    lows = [w.lower() for w in words]
     found = []
-    for phrase, _score in _EXTRACTOR.extract_keywords(text):
-        pw = words_of(phrase)
-        at = _find(lows, [w.lower() for w in pw])
-        if at < 0 or not is_noun_phrase(pw) or (at == 0 and pw[0].lower().endswith("ing")):
+    seen: set[str] = set()
+    for at, end in _spans(text):
+        pw = words[at:end]
+        phrase = " ".join(pw)
+        if phrase.lower() in seen or not is_noun_phrase(pw) or (
+                at == 0 and pw[0].lower().endswith("ing")):
             continue
+        seen.add(phrase.lower())
         before = words[at - 1] if at else ""
         if before.lower() in lx.RELATIVES | {"to"} and lx.can_be_verb(pw[0]):
             continue  # catch real bugs, ease back pain: a verb and its object
-        if len(pw) == 1 and _WHEN.fullmatch(pw[0]):
+        if any(_NOT_TAGGED.match(w) or w.lower() in lx.NUMBER_WORDS for w in pw):
+            continue  # 7pm, Friday 14 June, eight glasses: dates and counts, not subjects
+        if _WHEN.fullmatch(phrase) or _PERIOD.fullmatch(phrase):
             continue
-        after = words[at + len(pw)] if at + len(pw) < len(words) else ""
+        after = words[end] if end < len(words) else ""
         glued_before = before and not lx.is_function_word(before) and lx.can_be_noun(before) \
-            and not lx.can_be_verb(before) and "ADJ" not in lx.classes(before)
+            and not lx.can_be_verb(before) and "ADJ" not in lx.classes(before) \
+            and before.lower() not in lx.NUMBER_WORDS and not before.isdigit()
         glued_after = after and not lx.is_function_word(after) and lx.can_be_noun(after) \
             and not lx.verb_only(after) and not _PRICE.match(after)
-        if not glued_before and not glued_after and not _separated(text, phrase):
+        if not glued_before and not glued_after:
             found.append(phrase)
-    return tuple(found)
+    kept: list[str] = []
+    for phrase in sorted(found, key=_rank, reverse=True):
+        # One phrase per stretch of the topic: #CycleLane and #NewCycleLane say the same.
+        if not any(_overlap(phrase, k) for k in kept):
+            kept.append(phrase)
+    return tuple(kept[:12])
+
+
+def _overlap(a: str, b: str) -> bool:
+    return bool({w.lower() for w in words_of(a)} & {w.lower() for w in words_of(b)})
 
 
 def _find(lows: list[str], part: list[str]) -> int:
@@ -208,11 +248,6 @@ def _find(lows: list[str], part: list[str]) -> int:
         if lows[i:i + len(part)] == part:
             return i
     return -1
-
-
-def _separated(text: str, phrase: str) -> bool:
-    """yake joins words across a colon or comma; such a phrase is not in the text as written."""
-    return phrase not in text
 
 
 def _split_label(text: str) -> tuple[str, str]:
@@ -273,11 +308,11 @@ def analyse(topic: str, tone: str = "friendly", content_type: str = "general") -
     words = words_of(main)
     verb_at = finite_verb_at(words)
     phrases = keyphrases(text)
-    if verb_at >= 0:  # the verb (beat, end) is not part of any phrase worth a hashtag
-        verb = words[verb_at].lower()
-        phrases = tuple(p for p in phrases if verb not in p.lower().split())
     parts = _facts(text)
     form = _form(text, label, verb_at, parts, content_type)
+    if verb_at >= 0 and not _headline_noun(form, words, verb_at):
+        verb = words[verb_at].lower()  # the verb (beat, end) is in no phrase worth a hashtag
+        phrases = tuple(p for p in phrases if verb not in p.lower().split())
     parts.update(_form_parts(form, text, main, label, rest))
     subject = _subject(form, text, main, words, verb_at, phrases, parts)
     kind = _kind(form, [w.lower() for w in words_of(text)], content_type)
@@ -317,6 +352,10 @@ def _subject(form: str, text: str, main: str, words: list[str], verb_at: int,
     candidates: list[str] = []
     if form == "job" and parts.get("role"):
         candidates.append(parts["role"])
+    if form == "question" and words and words[0].lower() in ("which", "what"):
+        candidates += _asked_about(words)
+    if form == "event":
+        candidates += list(phrases[:1])
     if form in ("noun_phrase", "list"):
         candidates.append(mid(without_count(text)))
         candidates.append(mid(" ".join(_np_words(without_count(text)))))
@@ -335,6 +374,20 @@ def _subject(form: str, text: str, main: str, words: list[str], verb_at: int,
         if cw and is_subject_phrase(cw) and not _WHEN.fullmatch(candidate):
             return mid(candidate)
     return mid(parts.get("label") or "this")
+
+
+def _headline_noun(form: str, words: list[str], verb_at: int) -> bool:
+    """Charity 5k fun run on Sunday: an event headline with no determiner before the 'verb',
+    so run is the noun it ends on (the market starts this Monday has one: a sentence)."""
+    return form == "event" and not any(w.lower() in lx.DETERMINERS for w in words[:verb_at])
+
+
+def _asked_about(words: list[str]) -> list[str]:
+    """Which houseplant suits a dark flat? -> houseplant: the noun phrase the wh-word asks
+    about, the longest one that a verb follows."""
+    found = [" ".join(words[1:k]) for k in range(2, len(words))
+             if is_noun_phrase(words[1:k]) and lx.can_be_verb(words[k])]
+    return found[-1:]
 
 
 def _form(text: str, label: str, verb_at: int, facts: dict, content_type: str) -> str:
