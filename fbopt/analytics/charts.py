@@ -7,35 +7,78 @@ Not for the page around them (fbopt.analytics.dashboard). Every point carries it
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 SCORES = ("grammar_score", "readability_score", "sentiment_score", "engagement_score",
           "creativity_score", "overall_quality")
 LEARN = ("spearman", "spearman_within_page", "mae_log", "interval_coverage")
 FINISHED = ("ok", "rows_failed")
+# Only generate writes new posts: a predict or enhance run of a generated file carries its
+# model and prompt columns through, and counting those would count the same posts twice.
+POSTS_WRITTEN = ("generate",)
+# A lone run (or runs seconds apart) would get plotly's millisecond-wide autorange.
+PAD = timedelta(hours=1)
 Row = dict[str, Any]
 
 
 def figures(rows: list[Row]) -> list[tuple[str, str, Any]]:
     """(id, title, figure) of every chart, in page order."""
-    return [
+    generated = [r for r in rows if r.get("command") in POSTS_WRITTEN]
+    charts = [
         ("throughput", "Throughput (rows/s, log scale)",
          _per_command(rows, "rows_per_second", "rows/s", yaxis_type="log")),
-        ("cost", "Cost per post (USD)", _per_command(rows, "cost_per_post", "USD per post")),
+        ("cost", "Cost per post (USD)", _per_command(rows, "cost_per_post", "USD per post",
+                                                     yaxis_rangemode="nonnegative")),
         ("cache", "Cache hit rate", _cache(rows)),
         ("failures", "Failure rate (share of rows; crashed runs at 100%)", _failures(rows)),
-        ("scores", "Score means of the posts written", _series(
-            [r for r in rows if r.get("scores")], {s: _score(s) for s in SCORES}, "mean score")),
+        ("scores", "generate: score means of the posts written", _series(
+            [r for r in generated if r.get("scores")], {s: _score(s) for s in SCORES},
+            "mean score")),
+        ("enhance", "enhance: score means of the posts after enhancing", _series(
+            [r for r in rows if r.get("command") == "enhance" and r.get("scores")],
+            {s: _score(s) for s in SCORES}, "mean score")),
         ("engagement", "Mean predicted engagement (interactions per post)",
          _per_command([r for r in rows if r.get("command") == "predict"],
-                      "mean_predicted_engagement", "interactions")),
+                      "mean_predicted_engagement", "interactions",
+                      yaxis_rangemode="nonnegative")),
         ("learn", "learn: validation metrics", _series(
             [r for r in rows if r.get("command") == "learn"], {m: _learn(m) for m in LEARN},
             "value")),
-        ("models", "Model mix (posts per run)", _mix(rows, "model_mix")),
-        ("prompts", "Prompt mix (posts per run)", _mix(rows, "prompt_mix")),
+        ("models", "generate: model mix (posts per run)", _mix(generated, "model_mix")),
+        ("prompts", "generate: prompt mix (posts per run)", _mix(generated, "prompt_mix")),
         ("alerts", "Alerts fired", _alerts(rows)),
     ]
+    for _, _, fig in charts:
+        _pad_time(fig)
+        if not points(fig):
+            _no_data(fig)
+    return charts
+
+
+def points(fig: Any) -> int:
+    """Data points in a figure (over all its traces)."""
+    return sum(len(trace.y or ()) for trace in fig.data)
+
+
+def _no_data(fig: Any) -> None:
+    """An empty chart says so instead of drawing plotly's default -1..6 axes."""
+    fig.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, showlegend=False,
+                      annotations=[{"text": "no data yet", "showarrow": False,
+                                    "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+                                    "font": {"size": 16, "color": "#888"}}])
+
+
+def _pad_time(fig: Any) -> None:
+    """Give a time axis whose runs all fall within a minute a two-hour range around them."""
+    stamps = [x for trace in fig.data if trace.type == "scatter" for x in (trace.x or ())]
+    try:
+        times = [datetime.fromisoformat(str(x)) for x in stamps]
+    except ValueError:
+        return
+    if times and max(times) - min(times) < timedelta(minutes=1):
+        fig.update_layout(xaxis_range=[(min(times) - PAD).isoformat(),
+                                       (max(times) + PAD).isoformat()])
 
 
 def _layout(fig: Any, y_title: str, **extra: Any) -> Any:

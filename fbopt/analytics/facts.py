@@ -50,6 +50,17 @@ def report_facts(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def enhance_facts(report: dict[str, Any]) -> dict[str, Any]:
+    """enhance's score means after enhancing, from its report (its output has the scores as
+    `<name>_after` columns, which output_facts does not read)."""
+    means = (report.get("metrics") or {}).get("mean_scores") or {}
+    if report.get("command") != "enhance" or not means:
+        return {}
+    scores = {name: pair["after"] for name, pair in means.items()
+              if isinstance(pair, dict) and pair.get("after") is not None}
+    return {"scores": scores, "mean_overall_quality": scores.get("overall_quality")}
+
+
 def _absolute(path: Any) -> Any:
     """A file path made absolute, so runs from different folders group by the same input."""
     if not path or str(path).startswith("<"):

@@ -14,7 +14,7 @@ from typing import Any
 
 from fbopt.analytics import store
 from fbopt.analytics.alerts import Alert, Thresholds, check, post_webhook
-from fbopt.analytics.facts import output_facts, report_facts
+from fbopt.analytics.facts import enhance_facts, output_facts, report_facts
 from fbopt.analytics.live import watch_run
 
 __all__ = ["Recorder", "record_benchmark", "record_run", "watch_run"]
@@ -54,7 +54,7 @@ def record_run(run: Any, table: Any = None, output: str | Path | None = None,
     if not recorder.enabled:
         return []
     report = run.as_dict()
-    row = {**report_facts(report), **output_facts(table, output)}
+    row = {**report_facts(report), **output_facts(table, output), **enhance_facts(report)}
     alerts = close_row(recorder, row)
     if alerts:
         run.metrics["alerts"] = [a.as_dict() for a in alerts]

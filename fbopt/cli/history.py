@@ -19,7 +19,8 @@ TABLE = (("id", "id", "{}"), ("started (UTC)", "started_at", "{}"), ("command", 
          ("$/post", "cost_per_post", "{:.5f}"), ("cache", "cache_hit_rate", "{:.0%}"),
          ("quality", "mean_overall_quality", "{:.3f}"),
          ("engagement", "mean_predicted_engagement", "{:.1f}"), ("alerts", "alert_count", "{}"),
-         ("input", "input", "{}"))
+         ("input", "input", "{}"), ("error", "error", "error"))
+ERROR_WIDTH = 60  # a failed run's error, cut to keep a row on one line; --json has it whole
 
 
 @click.command("history")
@@ -64,6 +65,9 @@ def table(found: list[dict[str, Any]]) -> str:
 
 
 def _cell(value: Any, fmt: str) -> str:
+    if fmt == "error":  # blank for runs that did not crash: the column is for the few that did
+        line = " ".join(str(value or "").split())
+        return line if len(line) <= ERROR_WIDTH else line[:ERROR_WIDTH - 1] + "…"
     if value is None or value == "":
         return "-"
     if fmt == "{}" and isinstance(value, str) and "T" in value[:11]:

@@ -65,6 +65,8 @@ def learn_cmd(posts: Path, text_column: str | None, time_column: str | None,
         raise UsageError(f"the model file must end in .pt, got {path.name}",
                          hint=f"e.g. -o {path.with_suffix('.pt').name}; learn writes a torch "
                               "model, not a table")
+    if report is None and path is not None:
+        report = path.with_suffix(".report.json")  # beside -o, as --report's help says
     config = load_config(config_path, {"run.batch_size": batch_size,
                                        "engagement.train_batch_size": train_batch_size})
     result = learn(posts, model_path=path, report=report,

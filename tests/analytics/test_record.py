@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 import fbopt
 from fbopt.analytics.api import runs
+from fbopt.cli.history import ERROR_WIDTH
 from fbopt.cli.main import cli
 from tests.conftest import SAMPLE
 
@@ -95,3 +96,27 @@ def test_history_table_and_json(workdir: Path) -> None:
     code, out, _ = invoke("history", "--json", "--command", "generate", "-n", "1")
     data = json.loads(out)
     assert len(data) == 1 and data[0]["status"] == "failed"
+
+
+def test_enhance_records_the_after_means_of_its_report(workdir: Path) -> None:
+    posts = SAMPLE / "posts.csv"
+    assert invoke("enhance", str(posts), "-q", "-o", "e.parquet")[0] == 0
+    (run,) = runs()
+    means = json.loads((workdir / "e.report.json").read_text())["metrics"]["mean_scores"]
+    assert run["mean_overall_quality"] == means["overall_quality"]["after"]
+    assert run["scores"]["grammar_score"] == means["grammar_score"]["after"]
+    code, out, _ = invoke("history")
+    assert f"{means['overall_quality']['after']:.3f}" in out.splitlines()[1]
+
+
+def test_history_table_shows_a_failed_runs_error_shortened(workdir: Path) -> None:
+    invoke("generate", "missing.csv", "-q")
+    invoke("generate", str(TOPICS), "-q", "--no-score")
+    code, out, _ = invoke("history")
+    header, ok, failed = out.strip().splitlines()
+    ran, crashed = runs()
+    assert header.split()[-1] == "error" and crashed["status"] == "failed"
+    assert crashed["error"].startswith("InputError") and ok.rstrip().endswith("topics.csv")
+    shown = failed.split("missing.csv", 1)[1].strip()
+    assert shown and crashed["error"].startswith(shown.removesuffix("…"))
+    assert len(shown) <= ERROR_WIDTH
