@@ -181,7 +181,8 @@ def fbopt_model(data: DataSet, train: np.ndarray, test: np.ndarray, device: str,
     inside = (np.log1p(frame["predicted_low"].to_numpy()) <= actual + 1e-9) & (
         actual <= np.log1p(frame["predicted_high"].to_numpy()) + 1e-9)
     return (np.log1p(frame["predicted_engagement"].to_numpy()), inside, seconds,
-            {**learned.metrics, "blend": learned.report.metrics.get("blend")})
+            {**learned.metrics, "blend": learned.report.metrics.get("blend"),
+             "choice": learned.report.metrics.get("blend_choice")})
 
 
 def data_sets(paths: list[Path], only_fold: str | None, age: str) -> list[DataSet]:

@@ -294,7 +294,8 @@ def validate(cfg: Config, posts: Posts, y: np.ndarray, when: np.ndarray,
                             linear=head)
     y_val = y[val_rows]
     parts = model.parts(val)
-    model.stack = linear.stack(y_val, parts.level, parts.linear, parts.net, val.page)
+    model.stack, chosen = linear.choose_stack(y_val, parts.level, parts.linear, parts.net,
+                                              val.page)
     mean, spread = model.blend(parts)
     interval = model.interval
     # Each half of the validation posts gets the interval scale fitted on the other half:
@@ -310,7 +311,7 @@ def validate(cfg: Config, posts: Posts, y: np.ndarray, when: np.ndarray,
                "epochs_run": result.epochs_run, "val_losses": result.val_losses,
                "scale": scale, "mean": mean, "low": low, "high": high, "y_val": y_val,
                "net": result.net, "featurizer": featurizer, "history": history,
-               "linear": head, "stack": model.stack}
+               "linear": head, "stack": model.stack, "chosen": chosen}
     return found, details
 
 

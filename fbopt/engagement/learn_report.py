@@ -52,6 +52,8 @@ def describe_run(posts: Posts, columns: ColumnMap, when: np.ndarray, details: di
         # prediction = page level now + linear * head + network * (net - level) + offset
         "blend": dict(zip(("linear", "network", "offset"),
                           (round(float(v), 4) for v in details["stack"]), strict=True)),
+        # Which of blend / linear head alone / network alone ranked validation posts best.
+        "blend_choice": details.get("chosen", "blend"),
         "train_seconds": round(seconds, 2),
     }
     if np.isnan(posts.time).all():

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from fbopt.engagement.metrics import spearman_within
 from fbopt.engagement.text import Bag
 
 # Age at measurement, in hours: the bins the head learns the arrival curve of young posts on.
@@ -131,7 +132,8 @@ def _conjugate_gradients(apply: Any, rhs: np.ndarray, inverse_diagonal: np.ndarr
 
 
 def stack(y: np.ndarray, level: np.ndarray, linear: np.ndarray, net: np.ndarray,
-          page: np.ndarray | None = None) -> tuple[float, float, float]:
+          page: np.ndarray | None = None, parts: tuple[int, ...] = (0, 1)
+          ) -> tuple[float, float, float]:
     """(a, b, c) of level + a * linear + b * (net - level) + c on held-out posts. a and b are
     least squares on each page's deviations from its own mean (the ranking within a page is
     what they decide; the level sets the rest), c on what is left; a weight that comes out
@@ -149,7 +151,7 @@ def stack(y: np.ndarray, level: np.ndarray, linear: np.ndarray, net: np.ndarray,
         fit_columns = np.stack([demean(columns[:, 0]), demean(columns[:, 1])], axis=1)
     else:
         fit_target, fit_columns = target, columns
-    keep = [0, 1]
+    keep = list(parts)
     coef: dict[int, float] = {}
     while keep:
         found, *_ = np.linalg.lstsq(fit_columns[:, keep], fit_target, rcond=None)
@@ -161,6 +163,30 @@ def stack(y: np.ndarray, level: np.ndarray, linear: np.ndarray, net: np.ndarray,
         coef = {}
     a, b = coef.get(0, 0.0), coef.get(1, 0.0)
     return a, b, float(np.mean(target - a * columns[:, 0] - b * columns[:, 1]))
+
+
+def choose_stack(y: np.ndarray, level: np.ndarray, linear: np.ndarray, net: np.ndarray,
+                 page: np.ndarray) -> tuple[tuple[float, float, float], str]:
+    """The blend, the linear head alone or the network alone, whichever ranks the posts of
+    each page best when fitted on one half of the validation posts and scored on the other
+    (both ways round); then refitted on all of them. Fitting and scoring the blend on the
+    same posts always favours it, and on unseen pages a blend that only matches its better
+    member in validation does worse (UCI live sellers: 0.352 against 0.385 within page)."""
+    keys = np.asarray(page).astype(str)
+    half = np.arange(len(y)) % 2 == 0
+    choices = {"blend": (0, 1), "linear": (0,), "network": (1,)}
+    found: dict[str, float] = {}
+    for name, parts in choices.items():
+        guess = np.empty(len(y))
+        for fit_rows in (half, ~half):
+            a, b, c = stack(y[fit_rows], level[fit_rows], linear[fit_rows], net[fit_rows],
+                            keys[fit_rows], parts)
+            rows = ~fit_rows
+            guess[rows] = level[rows] + a * linear[rows] + b * (net[rows] - level[rows]) + c
+        found[name] = spearman_within(guess, y, keys)
+    # Ties go to the blend (dict order): it is the default when the halves cannot tell.
+    best = max(found, key=lambda k: found[k])
+    return stack(y, level, linear, net, keys, choices[best]), best
 
 
 def recency_weights(page: np.ndarray, when: np.ndarray, strength: float) -> np.ndarray:

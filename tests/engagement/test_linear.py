@@ -70,3 +70,23 @@ def test_recency_weights_grow_with_each_pages_time_rank():
     assert np.isclose(w.mean(), 1.0)
     assert w[2] < w[3] < w[0] and w[1] < w[4]
     assert np.isclose(w[0] / w[2], np.exp(3.0))
+
+
+def test_the_blend_falls_back_to_the_member_that_ranks_unseen_posts_best():
+    rng = np.random.default_rng(2)
+    n = 800
+    page = np.repeat(np.array(["a", "b", "c", "d"]), n // 4)
+    level = np.repeat(rng.normal(size=4), n // 4)
+    signal = rng.normal(size=n)
+    y = level + signal + rng.normal(scale=0.5, size=n)
+    weak = 0.5 * signal + rng.normal(scale=1.0, size=n)
+    # The network tracks the outcome on every other post and its opposite on the rest: fitted
+    # and scored on the same posts it earns a weight, on the other half it hurts.
+    flip = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
+    net = level + flip * (signal + rng.normal(scale=0.3, size=n))
+    (a, b, _), chosen = linear.choose_stack(y, level, weak, net, page)
+    assert chosen == "linear" and b == 0.0 and a > 0.0
+    # With an honest network the blend of both wins.
+    honest = level + signal + rng.normal(scale=0.8, size=n)
+    (a, b, _), chosen = linear.choose_stack(y, level, weak, honest, page)
+    assert chosen == "blend" and a > 0.0 and b > 0.0
