@@ -139,13 +139,7 @@ def split_by_time(page: np.ndarray, when: np.ndarray, fraction: float
                   ) -> tuple[np.ndarray, np.ndarray]:
     """(train rows, validation rows): the latest `fraction` of each page's posts validate;
     pages with fewer than 5 posts only train."""
-    keys = page.astype(str)
-    order = np.lexsort((when, keys))
-    sorted_keys = keys[order]
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    sizes = np.diff(np.r_[starts, len(order)])
-    position = np.arange(len(order)) - np.repeat(starts, sizes)
-    size = np.repeat(sizes, sizes)
+    order, position, size = linear.page_time_order(page, when)
     cut = np.where(size >= 5, np.ceil(size * (1.0 - fraction)), size)
     is_val = np.zeros(len(order), dtype=bool)
     is_val[order] = position >= cut

@@ -189,16 +189,25 @@ def choose_stack(y: np.ndarray, level: np.ndarray, linear: np.ndarray, net: np.n
     return stack(y, level, linear, net, keys, choices[best]), best
 
 
-def recency_weights(page: np.ndarray, when: np.ndarray, strength: float) -> np.ndarray:
-    """exp(strength (t - 0.8)) over each page's time rank t in [0, 1]: a page's latest posts
-    say most about its next ones."""
+def page_time_order(page: np.ndarray, when: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(order, position, size): the rows sorted by page then time, each sorted row's place in
+    its page's timeline (0 first) and the size of its page. The time split and the recency
+    weights both stand on it."""
     keys = page.astype(str)
     order = np.lexsort((when, keys))
     sorted_keys = keys[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     sizes = np.diff(np.r_[starts, len(order)])
     position = np.arange(len(order)) - np.repeat(starts, sizes)
+    return order, position, np.repeat(sizes, sizes)
+
+
+def recency_weights(page: np.ndarray, when: np.ndarray, strength: float) -> np.ndarray:
+    """exp(strength (t - 0.8)) over each page's time rank t in [0, 1]: a page's latest posts
+    say most about its next ones."""
+    order, position, size = page_time_order(page, when)
     rank = np.empty(len(order))
-    rank[order] = position / np.maximum(np.repeat(sizes, sizes) - 1, 1)
+    rank[order] = position / np.maximum(size - 1, 1)
     weight = np.exp(strength * (rank - 0.8))
     return weight / weight.mean()
